@@ -1,0 +1,67 @@
+#include "common/config.hpp"
+
+#include <charconv>
+#include <cstdlib>
+
+namespace lms {
+namespace {
+
+std::string env(const char* name, const char* fallback) {
+    const char* v = std::getenv(name);
+    return (v != nullptr && *v != '\0') ? std::string(v) : std::string(fallback);
+}
+
+int envInt(const char* name, int fallback, int min, int max) {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return fallback;
+    int out = 0;
+    const std::string s(v);
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+    if (ec != std::errc() || p != s.data() + s.size() || out < min || out > max) {
+        throw ConfigError(std::string(name) + "='" + s + "' is not an integer in " + std::to_string(min) + ".." +
+                          std::to_string(max));
+    }
+    return out;
+}
+
+std::string envOneOf(const char* name, const char* fallback, std::initializer_list<const char*> allowed) {
+    std::string v = env(name, fallback);
+    std::string list;
+    for (const char* a : allowed) {
+        if (v == a) return v;
+        list += list.empty() ? "" : ", ";
+        list += a;
+    }
+    throw ConfigError(std::string(name) + "='" + v + "' must be one of: " + list);
+}
+
+}  // namespace
+
+Config Config::fromEnvironment() {
+    Config c;
+    c.databaseUrl = env("LMS_DATABASE_URL", "postgresql://lms@127.0.0.1:54329/lms");
+    if (c.databaseUrl.rfind("postgresql://", 0) != 0 && c.databaseUrl.rfind("postgres://", 0) != 0 &&
+        c.databaseUrl.find('=') == std::string::npos) {
+        throw ConfigError("LMS_DATABASE_URL='" + c.databaseUrl +
+                          "' is neither a postgresql:// URL nor a libpq key=value string");
+    }
+    c.kafkaBrokers = env("LMS_KAFKA_BROKERS", "");
+    c.topicPrefix = env("LMS_KAFKA_TOPIC_PREFIX", "lms");
+    for (char ch : c.topicPrefix) {
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+                        ch == '.' || ch == '_' || ch == '-';
+        if (!ok) throw ConfigError("LMS_KAFKA_TOPIC_PREFIX='" + c.topicPrefix + "' may hold only [a-zA-Z0-9._-]");
+    }
+    c.httpHost = env("LMS_HTTP_HOST", "127.0.0.1");
+    c.httpPort = envInt("LMS_HTTP_PORT", 8080, 0, 65535);
+    c.httpThreads = envInt("LMS_HTTP_THREADS", 16, 1, 1024);
+    c.dbPoolSize = envInt("LMS_DB_POOL_SIZE", 8, 1, 512);
+    c.logLevel = envOneOf("LMS_LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error", "off"});
+    c.logFormat = envOneOf("LMS_LOG_FORMAT", "plain", {"plain", "json"});
+    c.dataDir = env("LMS_DATA_DIR", ".lms");
+    c.relayBatch = envInt("LMS_RELAY_BATCH", 2000, 1, 100000);
+    c.pollIntervalMs = envInt("LMS_POLL_INTERVAL_MS", 500, 10, 60000);
+    return c;
+}
+
+}  // namespace lms

@@ -1,0 +1,33 @@
+#pragma once
+// The pure decision interface every aggregate implements. The command loop in eventstore/ loads
+// a stream, folds it with evolve, asks decide, and appends what decide returns with the stream's
+// version as the expected version. No I/O, no clock: time and new ids arrive inside the command.
+#include <concepts>
+#include <string>
+#include <vector>
+
+#include "common/expected.hpp"
+#include "domain/core/event.hpp"
+
+namespace lms::domain {
+
+// Why a command was refused. `code` is stable (the API maps it to a status); `field` names the
+// input at fault when there is one.
+struct DomainError {
+    enum class Kind { Validation, Conflict, NotFound, Forbidden };
+    Kind kind = Kind::Validation;
+    std::string code;
+    std::string message;
+    std::string field;
+};
+
+using Decision = expected<std::vector<DomainEvent>, DomainError>;
+
+template <class D>
+concept Decider = requires(const typename D::State& s, const typename D::Command& c, const DomainEvent& e) {
+    { D::initial() } -> std::convertible_to<typename D::State>;
+    { D::evolve(s, e) } -> std::convertible_to<typename D::State>;
+    { D::decide(s, c) } -> std::convertible_to<Decision>;
+};
+
+}  // namespace lms::domain

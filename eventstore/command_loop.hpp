@@ -1,0 +1,91 @@
+#pragma once
+// The command loop every context uses: load the stream, fold it, decide, append with the loaded
+// version as the expected version; on a conflict (someone appended in between) start again, a
+// bounded number of times. Whatever must commit with the events (a reservation row, an inline
+// projection) runs in the same transaction through `withinTransaction`.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/ids.hpp"
+#include "domain/core/decider.hpp"
+#include "eventstore/event_store.hpp"
+
+namespace lms::eventstore {
+
+struct CommandOptions {
+    int maxAttempts = 5;
+    // Runs inside the append's transaction with the events just written; may throw to abort the
+    // whole command, or return a DomainError to refuse it (nothing is then written).
+    std::function<std::optional<domain::DomainError>(pg::Connection&, const std::vector<RecordedEvent>&)>
+        withinTransaction;
+    // Event ids for the events decided (defaults to fresh UUIDv7s). Deterministic ids make a
+    // retried request idempotent.
+    std::function<std::string(std::size_t index)> eventId;
+};
+
+struct CommandResult {
+    domain::StreamVersion version;        // the stream's version after the command
+    GlobalPosition position;              // of the last event written; {0,0} when nothing was
+    std::vector<RecordedEvent> events;    // what was appended (global positions unset)
+};
+
+// Folds a stream's recorded events into a decider's state.
+template <domain::Decider D>
+typename D::State fold(const std::vector<RecordedEvent>& events) {
+    auto state = D::initial();
+    for (const auto& e : events) {
+        state = D::evolve(state, domain::DomainEvent{e.type, e.schemaVersion, nlohmann::json::parse(e.data)});
+    }
+    return state;
+}
+
+template <domain::Decider D>
+expected<CommandResult, domain::DomainError> handleCommand(pg::Connection& c, const std::string& streamId,
+                                                           const typename D::Command& command,
+                                                           const domain::Metadata& metadata,
+                                                           const CommandOptions& options = {}) {
+    EventStore store(c);
+    for (int attempt = 1;; ++attempt) {
+        const auto history = store.readStream(streamId);
+        const auto state = fold<D>(history);
+        const domain::StreamVersion version(history.empty() ? 0 : history.back().version);
+        domain::Decision decision = D::decide(state, command);
+        if (!decision) return unexpected(decision.error());
+        if (decision->empty()) return CommandResult{version, {}, {}};
+
+        std::vector<NewEvent> batch;
+        std::vector<RecordedEvent> written;
+        for (std::size_t i = 0; i < decision->size(); ++i) {
+            batch.push_back(NewEvent::from((*decision)[i], metadata, options.eventId ? options.eventId(i) : newUuid()));
+            RecordedEvent r;
+            r.streamId = streamId;
+            r.version = version.value() + static_cast<std::int64_t>(i) + 1;
+            r.eventId = batch.back().eventId;
+            r.type = batch.back().type;
+            r.schemaVersion = batch.back().schemaVersion;
+            r.data = batch.back().data;
+            r.metadata = batch.back().metadata;
+            written.push_back(std::move(r));
+        }
+        pg::Transaction tx(c);
+        auto appended = store.append(streamId, version.value() == 0 ? ExpectedVersion::noStream()
+                                                                     : ExpectedVersion::exact(version),
+                                     batch);
+        if (!appended) {
+            if (appended.error().kind == AppendConflict::Kind::WrongExpectedVersion && attempt < options.maxAttempts) {
+                continue;  // the transaction rolls back; load and decide again
+            }
+            return unexpected(domain::DomainError{domain::DomainError::Kind::Conflict, "concurrency_conflict",
+                                                  "the resource changed while the request ran; try again", ""});
+        }
+        if (appended->alreadyStored) return CommandResult{appended->version, {}, {}};
+        if (options.withinTransaction) {
+            if (auto refused = options.withinTransaction(c, written)) return unexpected(*refused);
+        }
+        tx.commit();
+        return CommandResult{appended->version, appended->last, std::move(written)};
+    }
+}
+
+}  // namespace lms::eventstore

@@ -1,0 +1,117 @@
+#pragma once
+// The PostgreSQL event store: atomic appends with optimistic concurrency, per-stream reads and a
+// gapless read of the global order. Appends run in whatever transaction the connection is in,
+// so that reservation rows and inline projections commit (or roll back) with the events.
+#include <climits>
+#include <compare>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/expected.hpp"
+#include "domain/core/event.hpp"
+#include "eventstore/pg.hpp"
+
+namespace lms::eventstore {
+
+// A place in the global order: the writing transaction's id, then the event's position.
+// Every event that sorts before a handed-out GlobalPosition has already been handed out.
+struct GlobalPosition {
+    std::uint64_t txId = 0;
+    std::int64_t position = 0;
+    auto operator<=>(const GlobalPosition&) const = default;
+    std::string toString() const;  // "txId/position"
+    static GlobalPosition parse(const std::string& s);  // throws std::invalid_argument
+};
+
+class ExpectedVersion {
+public:
+    static ExpectedVersion any() { return ExpectedVersion(-1); }
+    static ExpectedVersion noStream() { return ExpectedVersion(0); }
+    static ExpectedVersion exact(domain::StreamVersion v) { return ExpectedVersion(v.value()); }
+    std::int64_t raw() const { return v_; }
+
+private:
+    explicit ExpectedVersion(std::int64_t v) : v_(v) {}
+    std::int64_t v_;
+};
+
+struct NewEvent {
+    std::string eventId;  // a UUID; appending an id that is already stored is an idempotent no-op
+    std::string type;
+    int schemaVersion = 1;
+    std::string data = "{}";      // JSON object text
+    std::string metadata = "{}";  // JSON object text
+    static NewEvent from(const domain::DomainEvent& e, const domain::Metadata& m, std::string eventId);
+};
+
+struct RecordedEvent {
+    GlobalPosition global;
+    std::string streamId;
+    std::int64_t version = 0;
+    std::string eventId;
+    std::string type;
+    int schemaVersion = 1;
+    std::string data;
+    std::string metadata;
+    std::int64_t recordedAtUs = 0;  // microseconds since the Unix epoch
+    std::string hash;               // raw sha256 bytes
+};
+
+struct Appended {
+    domain::StreamVersion version;  // the stream's version after the append
+    GlobalPosition last;            // of the last event written ({0,0} when already stored)
+    bool alreadyStored = false;     // every event id was stored before: nothing was written
+};
+
+struct AppendConflict {
+    enum class Kind { WrongExpectedVersion, EventIdInOtherStream };
+    Kind kind = Kind::WrongExpectedVersion;
+    std::string streamId;
+    domain::StreamVersion actual;  // the stream's current version
+};
+
+class EventStore {
+public:
+    explicit EventStore(pg::Connection& c) : c_(c) {}
+
+    expected<Appended, AppendConflict> append(const std::string& streamId, ExpectedVersion expected,
+                                              const std::vector<NewEvent>& events);
+    std::vector<RecordedEvent> readStream(const std::string& streamId, std::int64_t fromVersion = 1,
+                                          int limit = INT_MAX);
+    // Events after `after` in the global order, at most `limit`, never skipping one that a
+    // transaction still running could commit before them.
+    std::vector<RecordedEvent> readAll(GlobalPosition after, int limit);
+    // The naive `position > last` reader. It skips events under concurrent writers; it exists
+    // only so that the gapless test can prove it would catch a reader like it.
+    std::vector<RecordedEvent> readAllNaive(std::int64_t afterPosition, int limit);
+    // The position of the last event a reader can be handed now.
+    GlobalPosition head();
+
+    pg::Connection& connection() { return c_; }
+
+private:
+    pg::Connection& c_;
+};
+
+// Reads the global order from a checkpoint on: returns what is there, or waits for a NOTIFY from
+// an append (falling back to polling every pollMs) when nothing is.
+class Subscription {
+public:
+    Subscription(pg::Connection& c, GlobalPosition from, int pollMs);
+    // Returns up to `limit` events, waiting at most one poll interval when there are none.
+    std::vector<RecordedEvent> next(int limit);
+    GlobalPosition position() const { return at_; }
+    void seek(GlobalPosition p) { at_ = p; }
+
+private:
+    EventStore store_;
+    GlobalPosition at_;
+    int pollMs_;
+};
+
+// Applies every pending migration (eventstore/migrations/*.sql, embedded at build time) under an
+// advisory lock; returns how many were applied. A migration edited after it was applied is an error.
+int migrate(pg::Connection& c);
+
+}  // namespace lms::eventstore

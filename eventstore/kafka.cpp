@@ -1,0 +1,176 @@
+#include "eventstore/kafka.hpp"
+
+#include <librdkafka/rdkafka_mock.h>
+
+#include <thread>
+
+namespace lms::kafka {
+namespace {
+
+rd_kafka_conf_t* makeConf(const std::string& brokers, const Properties& props) {
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    char err[512];
+    auto set = [&](const std::string& k, const std::string& v) {
+        if (rd_kafka_conf_set(conf, k.c_str(), v.c_str(), err, sizeof err) != RD_KAFKA_CONF_OK) {
+            rd_kafka_conf_destroy(conf);
+            throw Error("kafka setting " + k + ": " + err);
+        }
+    };
+    if (!brokers.empty()) set("bootstrap.servers", brokers);
+    set("log_level", "3");
+    for (const auto& [k, v] : props) set(k, v);
+    return conf;
+}
+
+rd_kafka_t* make(rd_kafka_type_t type, rd_kafka_conf_t* conf) {
+    char err[512];
+    rd_kafka_t* rk = rd_kafka_new(type, conf, err, sizeof err);  // takes ownership of conf on success
+    if (rk == nullptr) {
+        rd_kafka_conf_destroy(conf);
+        throw Error(std::string("cannot create kafka client: ") + err);
+    }
+    return rk;
+}
+
+}  // namespace
+
+EmbeddedCluster::EmbeddedCluster(int brokers) {
+    rk_ = make(RD_KAFKA_PRODUCER, makeConf("", {}));
+    cluster_ = rd_kafka_mock_cluster_new(rk_, brokers);
+    if (cluster_ == nullptr) {
+        rd_kafka_destroy(rk_);
+        throw Error("cannot start the embedded Kafka cluster");
+    }
+    bootstraps_ = rd_kafka_mock_cluster_bootstraps(cluster_);
+}
+
+EmbeddedCluster::~EmbeddedCluster() {
+    rd_kafka_mock_cluster_destroy(cluster_);
+    rd_kafka_destroy(rk_);
+}
+
+Producer::Producer(const std::string& brokers, const Properties& extra) {
+    Properties p{{"enable.idempotence", "true"}, {"linger.ms", "5"}, {"message.timeout.ms", "30000"}};
+    for (const auto& [k, v] : extra) p[k] = v;
+    rd_kafka_conf_t* conf = makeConf(brokers, p);
+    rd_kafka_conf_set_opaque(conf, this);
+    rd_kafka_conf_set_dr_msg_cb(conf, &Producer::onDelivery);
+    rk_ = make(RD_KAFKA_PRODUCER, conf);
+}
+
+Producer::~Producer() {
+    rd_kafka_flush(rk_, 5000);
+    rd_kafka_destroy(rk_);
+}
+
+void Producer::onDelivery(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+    auto* self = static_cast<Producer*>(opaque);
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) self->failed_.fetch_add(1);
+    self->pending_.fetch_sub(1);
+}
+
+std::size_t Producer::sendAll(const std::vector<OutgoingMessage>& messages, std::chrono::milliseconds timeout) {
+    failed_ = 0;
+    pending_ = 0;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t notQueued = 0;
+    for (const auto& m : messages) {
+        rd_kafka_headers_t* hdrs = rd_kafka_headers_new(m.headers.size());
+        for (const auto& [k, v] : m.headers) {
+            rd_kafka_header_add(hdrs, k.data(), static_cast<ssize_t>(k.size()), v.data(),
+                                static_cast<ssize_t>(v.size()));
+        }
+        for (;;) {
+            pending_.fetch_add(1);
+            const rd_kafka_resp_err_t err = rd_kafka_producev(
+                rk_, RD_KAFKA_V_TOPIC(m.topic.c_str()),
+                RD_KAFKA_V_KEY(const_cast<char*>(m.key.data()), m.key.size()),
+                RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
+                RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+            if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;  // the message owns the headers now
+            pending_.fetch_sub(1);
+            if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && std::chrono::steady_clock::now() < deadline) {
+                rd_kafka_poll(rk_, 50);
+                continue;
+            }
+            rd_kafka_headers_destroy(hdrs);
+            ++notQueued;
+            break;
+        }
+    }
+    while (pending_.load() > 0 && std::chrono::steady_clock::now() < deadline) rd_kafka_poll(rk_, 50);
+    return failed_.load() + notQueued + pending_.load();
+}
+
+Consumer::Consumer(const std::string& brokers, const std::string& groupId, const std::vector<std::string>& topics,
+                   const Properties& extra) {
+    Properties p{{"group.id", groupId}, {"auto.offset.reset", "earliest"}, {"enable.auto.commit", "false"},
+                 {"topic.metadata.refresh.interval.ms", "1000"}};
+    for (const auto& [k, v] : extra) p[k] = v;
+    rk_ = make(RD_KAFKA_CONSUMER, makeConf(brokers, p));
+    rd_kafka_poll_set_consumer(rk_);
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
+    for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+    const auto err = rd_kafka_subscribe(rk_, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_destroy(rk_);
+        throw Error(std::string("cannot subscribe: ") + rd_kafka_err2str(err));
+    }
+}
+
+Consumer::~Consumer() {
+    rd_kafka_consumer_close(rk_);
+    rd_kafka_destroy(rk_);
+}
+
+bool Consumer::poll(IncomingMessage& out, std::chrono::milliseconds timeout) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, static_cast<int>(timeout.count()));
+    if (m == nullptr) return false;
+    std::unique_ptr<rd_kafka_message_t, decltype(&rd_kafka_message_destroy)> guard(m, &rd_kafka_message_destroy);
+    if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF || m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART) return false;
+    if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        if (rd_kafka_fatal_error(rk_, nullptr, 0) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            throw Error(std::string("kafka consumer: ") + rd_kafka_message_errstr(m));
+        }
+        return false;
+    }
+    out.topic = rd_kafka_topic_name(m->rkt);
+    out.partition = m->partition;
+    out.offset = m->offset;
+    out.key.assign(static_cast<const char*>(m->key), m->key_len);
+    out.value.assign(static_cast<const char*>(m->payload), m->len);
+    out.headers.clear();
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name = nullptr;
+        const void* val = nullptr;
+        size_t size = 0;
+        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+            out.headers[name] = std::string(static_cast<const char*>(val), size);
+        }
+    }
+    return true;
+}
+
+void Consumer::commit() { rd_kafka_commit(rk_, nullptr, 0); }
+
+bool ping(const std::string& brokers, std::chrono::milliseconds timeout, std::string& error) {
+    try {
+        rd_kafka_t* rk = make(RD_KAFKA_PRODUCER, makeConf(brokers, {}));
+        const rd_kafka_metadata_t* md = nullptr;
+        const auto err = rd_kafka_metadata(rk, 0, nullptr, &md, static_cast<int>(timeout.count()));
+        if (md != nullptr) rd_kafka_metadata_destroy(md);
+        rd_kafka_destroy(rk);
+        if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            error = rd_kafka_err2str(err);
+            return false;
+        }
+        return true;
+    } catch (const Error& e) {
+        error = e.what();
+        return false;
+    }
+}
+
+}  // namespace lms::kafka

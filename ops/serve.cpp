@@ -1,0 +1,143 @@
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "api/server.hpp"
+#include "eventstore/event_store.hpp"
+#include "eventstore/relay.hpp"
+#include "ops/commands.hpp"
+#include "projections/runner.hpp"
+
+namespace lms::ops {
+namespace {
+
+constexpr const char* kHelp = R"(usage: lms serve [--only ROLES]
+
+Runs the server. ROLES is a comma-separated subset of: api, projections, relay, workers
+(default: all of them). With LMS_KAFKA_BROKERS unset, an embedded mock Kafka cluster runs
+inside the process and its bootstrap address is printed. Applies pending migrations at start.
+Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
+)";
+
+// Runs one role's loop on its own connection; a lost database connection or a broker error is
+// logged and the loop starts again after a pause, until stop is set.
+void supervise(const std::string& role, const std::atomic<bool>& stop, const std::function<void()>& body) {
+    while (!stop.load()) {
+        try {
+            body();
+        } catch (const std::exception& e) {
+            spdlog::error("{}: {}; restarting in 1 s", role, e.what());
+            for (int i = 0; i < 10 && !stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    }
+}
+
+std::set<std::string> parseRoles(const std::string& only) {
+    const std::set<std::string> known{"api", "projections", "relay", "workers"};
+    if (only.empty()) return known;
+    std::set<std::string> roles;
+    std::stringstream ss(only);
+    std::string r;
+    while (std::getline(ss, r, ',')) {
+        if (known.count(r) == 0) throw std::invalid_argument("--only: unknown role '" + r + "' (api, projections, relay, workers)");
+        roles.insert(r);
+    }
+    return roles;
+}
+
+}  // namespace
+
+int serve(const Config& config, const Args& args) {
+    if (wantsHelp(args)) {
+        std::cout << kHelp;
+        return 0;
+    }
+    const auto roles = parseRoles(option(args, "only"));
+    blockSignals();
+
+    std::unique_ptr<kafka::EmbeddedCluster> embedded;
+    std::string brokers = config.kafkaBrokers;
+    if (brokers.empty()) {
+        embedded = std::make_unique<kafka::EmbeddedCluster>(1);
+        brokers = embedded->bootstrapServers();
+        std::cout << "kafka: embedded mock cluster at " << brokers << "  (kcat -b " << brokers << " -L)" << std::endl;
+    }
+
+    {
+        pg::Connection c(config.databaseUrl);
+        const int applied = eventstore::migrate(c);
+        if (applied > 0) spdlog::info("migrate: applied {} migration(s)", applied);
+        if (roles.count("projections") != 0) {
+            for (auto& p : allProjections()) projections::ensure(c, *p);
+        }
+    }
+
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> threads;
+    auto projectionsList = allProjections();
+    if (roles.count("projections") != 0) {
+        for (auto& p : projectionsList) {
+            threads.emplace_back([&, proj = p.get()] {
+                supervise("projection " + proj->name(), stop, [&] {
+                    pg::Connection c(config.databaseUrl);
+                    projections::Runner runner(c, *proj, 1000, config.pollIntervalMs);
+                    runner.run(stop);
+                });
+            });
+        }
+    }
+    std::unique_ptr<kafka::Producer> producer;
+    if (roles.count("relay") != 0) {
+        producer = std::make_unique<kafka::Producer>(brokers);
+        threads.emplace_back([&] {
+            supervise("relay", stop, [&] {
+                pg::Connection c(config.databaseUrl);
+                eventstore::Relay relay(c, *producer, config.topicPrefix, config.relayBatch, config.pollIntervalMs);
+                relay.run(stop);
+            });
+        });
+    }
+    // Workers (mail, certificates, storage) join here as their contexts arrive; none ships yet.
+
+    std::unique_ptr<pg::Pool> pool;
+    std::unique_ptr<api::HealthProbe> health;
+    std::unique_ptr<api::Server> server;
+    if (roles.count("api") != 0) {
+        pool = std::make_unique<pg::Pool>(config.databaseUrl, config.dbPoolSize);
+        health = std::make_unique<api::HealthProbe>(*pool, brokers);
+        server = std::make_unique<api::Server>(config, api::makeRouter(*health));
+        server->start();
+        std::cout << "http: listening on http://" << config.httpHost << ":" << server->port() << std::endl;
+    }
+    std::cout << "lms: serving (" << [&] {
+        std::string s;
+        for (const auto& r : roles) s += (s.empty() ? "" : ",") + r;
+        return s;
+    }() << "); Ctrl-C stops" << std::endl;
+
+    const int sig = waitForSignal();
+    spdlog::info("received signal {}; stopping", sig);
+    stop = true;
+    if (server) server->stop();
+    for (auto& t : threads) t.join();
+    producer.reset();
+    std::cout << "lms: stopped" << std::endl;
+    return 0;
+}
+
+int migrate(const Config& config, const Args& args) {
+    if (wantsHelp(args)) {
+        std::cout << "usage: lms migrate\n\nApplies pending migrations (also done by lms serve at start).\n";
+        return 0;
+    }
+    pg::Connection c(config.databaseUrl);
+    const int applied = eventstore::migrate(c);
+    std::cout << "migrate: " << applied << " migration(s) applied" << std::endl;
+    return 0;
+}
+
+}  // namespace lms::ops
