@@ -1,0 +1,95 @@
+#include "tests/support/process.hpp"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace lms::test {
+
+std::string lmsBinary() {
+    const char* b = std::getenv("LMS_BIN");
+    if (b == nullptr || *b == '\0') throw std::runtime_error("LMS_BIN is not set: run the tests through ops/test");
+    return b;
+}
+
+Process::Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+    int fds[2];
+    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+        std::vector<char*> args;
+        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        std::perror("execv");
+        _exit(127);
+    }
+    close(fds[1]);
+    out_ = fds[0];
+}
+
+Process::~Process() {
+    if (!reaped_ && pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        wait();
+    }
+    if (out_ >= 0) close(out_);
+}
+
+std::string Process::readLine(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto nl = buffer_.find('\n');
+        if (nl != std::string::npos) {
+            std::string line = buffer_.substr(0, nl);
+            buffer_.erase(0, nl + 1);
+            return line;
+        }
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+        if (left <= 0) throw std::runtime_error("timed out waiting for the child's output");
+        pollfd p{out_, POLLIN, 0};
+        if (::poll(&p, 1, static_cast<int>(left)) <= 0) continue;
+        char buf[4096];
+        const ssize_t n = read(out_, buf, sizeof buf);
+        if (n <= 0) throw std::runtime_error("the child closed its output (exited?)");
+        buffer_.append(buf, static_cast<std::size_t>(n));
+    }
+}
+
+std::string Process::waitForLine(const std::string& needle, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        const auto left =
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        auto line = readLine(left);
+        if (line.find(needle) != std::string::npos) return line;
+    }
+}
+
+void Process::kill(int signal) {
+    if (!reaped_) ::kill(pid_, signal);
+}
+
+int Process::wait() {
+    if (reaped_) return status_;
+    int st = 0;
+    waitpid(pid_, &st, 0);
+    reaped_ = true;
+    status_ = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return status_;
+}
+
+}  // namespace lms::test

@@ -1,0 +1,38 @@
+#pragma once
+// Child processes for the tests that need the real `lms` binary (LMS_BIN, set by ops/test):
+// started with extra environment, stdout readable line by line, killed as a crash would.
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lms::test {
+
+std::string lmsBinary();
+
+class Process {
+public:
+    Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+    ~Process();
+    Process(const Process&) = delete;
+    Process& operator=(const Process&) = delete;
+    // The next line of stdout, or throws after the timeout.
+    std::string readLine(std::chrono::milliseconds timeout);
+    // Reads lines until one contains `needle`; returns it.
+    std::string waitForLine(const std::string& needle, std::chrono::milliseconds timeout);
+    void kill(int signal);
+    // Waits for exit; returns the exit status (128 + signal when killed).
+    int wait();
+    pid_t pid() const { return pid_; }
+
+private:
+    pid_t pid_ = -1;
+    int out_ = -1;
+    std::string buffer_;
+    bool reaped_ = false;
+    int status_ = 0;
+};
+
+}  // namespace lms::test
