@@ -103,19 +103,38 @@ std::size_t Producer::sendAll(const std::vector<OutgoingMessage>& messages, std:
 }
 
 Consumer::Consumer(const std::string& brokers, const std::string& groupId, const std::vector<std::string>& topics,
-                   const Properties& extra) {
+                   const Properties& extra, Mode mode) {
     Properties p{{"group.id", groupId}, {"auto.offset.reset", "earliest"}, {"enable.auto.commit", "false"},
                  {"topic.metadata.refresh.interval.ms", "1000"}};
     for (const auto& [k, v] : extra) p[k] = v;
     rk_ = make(RD_KAFKA_CONSUMER, makeConf(brokers, p));
     rd_kafka_poll_set_consumer(rk_);
     rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics.size()));
-    for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
-    const auto err = rd_kafka_subscribe(rk_, list);
+    rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (mode == Mode::Subscribe) {
+        for (const auto& t : topics) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+        err = rd_kafka_subscribe(rk_, list);
+    } else {
+        for (const auto& t : topics) {
+            rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk_, t.c_str(), nullptr);
+            const rd_kafka_metadata_t* md = nullptr;
+            err = rd_kafka_metadata(rk_, 0, rkt, &md, 10000);
+            if (err == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1) {
+                for (int i = 0; i < md->topics[0].partition_cnt; ++i) {
+                    rd_kafka_topic_partition_list_add(list, t.c_str(), md->topics[0].partitions[i].id)->offset =
+                        RD_KAFKA_OFFSET_BEGINNING;
+                }
+            }
+            if (md != nullptr) rd_kafka_metadata_destroy(md);
+            rd_kafka_topic_destroy(rkt);
+            if (err != RD_KAFKA_RESP_ERR_NO_ERROR) break;
+        }
+        if (err == RD_KAFKA_RESP_ERR_NO_ERROR) err = rd_kafka_assign(rk_, list);
+    }
     rd_kafka_topic_partition_list_destroy(list);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
         rd_kafka_destroy(rk_);
-        throw Error(std::string("cannot subscribe: ") + rd_kafka_err2str(err));
+        throw Error(std::string("cannot consume: ") + rd_kafka_err2str(err));
     }
 }
 

@@ -73,11 +73,14 @@ struct IncomingMessage {
     std::map<std::string, std::string> headers;
 };
 
-// A consumer-group member. Topics starting with '^' are regular expressions.
+// A consumer. Either a consumer-group member (subscribe; topics starting with '^' are regular
+// expressions), or, with Mode::AssignFromStart, a reader of every partition of the named topics
+// from the beginning with no group coordination at all (tests, tools).
 class Consumer {
 public:
+    enum class Mode { Subscribe, AssignFromStart };
     Consumer(const std::string& brokers, const std::string& groupId, const std::vector<std::string>& topics,
-             const Properties& extra = {});
+             const Properties& extra = {}, Mode mode = Mode::Subscribe);
     ~Consumer();
     Consumer(const Consumer&) = delete;
     Consumer& operator=(const Consumer&) = delete;
