@@ -19,13 +19,15 @@ std::string lmsBinary() {
     return b;
 }
 
-Process::Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env) {
+Process::Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+                 bool mergeStderr) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
         dup2(fds[1], STDOUT_FILENO);
+        if (mergeStderr) dup2(fds[1], STDERR_FILENO);
         close(fds[0]);
         close(fds[1]);
         for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);

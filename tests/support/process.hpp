@@ -14,7 +14,8 @@ std::string lmsBinary();
 
 class Process {
 public:
-    Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env);
+    Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
+            bool mergeStderr = false);
     ~Process();
     Process(const Process&) = delete;
     Process& operator=(const Process&) = delete;

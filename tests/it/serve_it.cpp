@@ -1,0 +1,155 @@
+// `lms serve` and the operator commands as a user runs them: real processes, real HTTP over a
+// socket, the embedded Kafka cluster, a real PostgreSQL.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "common/ids.hpp"
+#include "eventstore/event_store.hpp"
+#include "tests/support/dump.hpp"
+#include "tests/support/pg_fixture.hpp"
+#include "tests/support/process.hpp"
+
+namespace lms {
+namespace {
+
+struct HttpReply {
+    int status = 0;
+    std::string contentType;
+    std::string requestId;
+    std::string body;
+};
+
+HttpReply get(int port, const std::string& path, const std::string& requestId = "") {
+    Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    if (!requestId.empty()) req.set("X-Request-Id", requestId);
+    s.sendRequest(req);
+    Poco::Net::HTTPResponse res;
+    auto& in = s.receiveResponse(res);
+    HttpReply r;
+    r.status = res.getStatus();
+    r.contentType = res.getContentType();
+    r.requestId = res.get("X-Request-Id", "");
+    Poco::StreamCopier::copyToString(in, r.body);
+    return r;
+}
+
+int portFrom(const std::string& line) { return std::stoi(line.substr(line.rfind(':') + 1)); }
+
+// Runs an lms command to completion; returns its exit status and output (stdout + stderr).
+std::pair<int, std::string> run(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+    std::vector<std::string> argv{test::lmsBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    test::Process p(argv, env, true);
+    std::string out;
+    try {
+        for (;;) out += p.readLine(std::chrono::seconds(120)) + "\n";
+    } catch (const std::exception&) {  // the child closed its output: it has finished
+    }
+    return {p.wait(), out};
+}
+
+TEST(Serve, HealthReplayAuditAndACleanStop) {
+    test::TestDatabase db;
+    const std::map<std::string, std::string> env{
+        {"LMS_DATABASE_URL", db.url()}, {"LMS_HTTP_PORT", "0"}, {"LMS_LOG_LEVEL", "warn"}, {"LMS_POLL_INTERVAL_MS", "50"}};
+    test::Process serve({test::lmsBinary(), "serve"}, env);
+    const auto kafkaLine = serve.waitForLine("kafka: embedded mock cluster at", std::chrono::seconds(60));
+    const int port = portFrom(serve.waitForLine("http: listening on", std::chrono::seconds(60)));
+    serve.waitForLine("lms: serving", std::chrono::seconds(60));
+
+    auto health = get(port, "/api/v1/health", "req-from-client-1");
+    EXPECT_EQ(health.status, 200) << health.body;
+    EXPECT_EQ(health.requestId, "req-from-client-1");
+    const auto h = nlohmann::json::parse(health.body);
+    EXPECT_EQ(h["components"]["postgres"]["status"], "up");
+    EXPECT_EQ(h["components"]["kafka"]["status"], "up");
+
+    auto missing = get(port, "/api/v1/nothing-here");
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.contentType, "application/problem+json");
+    EXPECT_FALSE(missing.requestId.empty());
+    const auto p = nlohmann::json::parse(missing.body);
+    EXPECT_EQ(p["code"], "not_found");
+    EXPECT_EQ(p["requestId"], missing.requestId);
+
+    // Events appended by anyone reach the live read model through the running projections.
+    pg::Connection c(db.url());
+    eventstore::EventStore st(c);
+    for (int i = 0; i < 60; ++i) {
+        ASSERT_TRUE(st.append("course-" + std::to_string(i % 9), eventstore::ExpectedVersion::any(),
+                              {eventstore::NewEvent{newUuid(), "Edited", 1, R"({"n":)" + std::to_string(i) + "}",
+                                                    R"({"actorId":"admin-1"})"}})
+                        .has_value());
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (c.exec("SELECT coalesce(sum(version), 0) FROM lms_rm.stream_activity").i64(0, 0) < 60) {
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the projection did not catch up";
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    const auto live = test::dumpTable(c, "lms_rm.stream_activity", "stream_id");
+
+    // lms replay rebuilds while the server runs; the result equals the live read model.
+    auto [replayStatus, replayOut] = run({"replay"}, env);
+    EXPECT_EQ(replayStatus, 0) << replayOut;
+    EXPECT_NE(replayOut.find("stream_activity: 60 events"), std::string::npos) << replayOut;
+    EXPECT_EQ(test::dumpTable(c, "lms_rm.stream_activity", "stream_id"), live);
+
+    auto [verifyStatus, verifyOut] = run({"audit", "verify"}, env);
+    EXPECT_EQ(verifyStatus, 0) << verifyOut;
+    EXPECT_NE(verifyOut.find("9 streams, 60 events verified, 0 altered"), std::string::npos) << verifyOut;
+
+    auto [streamStatus, streamOut] = run({"audit", "stream", "course-0"}, env);
+    EXPECT_EQ(streamStatus, 0) << streamOut;
+    EXPECT_NE(streamOut.find("Edited  actor=admin-1"), std::string::npos) << streamOut;
+    EXPECT_NE(streamOut.find("\"n\": 54"), std::string::npos) << "state is the fold of every event:\n" << streamOut;
+    auto [asOfStatus, asOfOut] = run({"audit", "stream", "course-0", "--as-of", "2000-01-01T00:00:00Z"}, env);
+    EXPECT_EQ(asOfStatus, 0);
+    EXPECT_NE(asOfOut.find("(version 0)"), std::string::npos) << asOfOut;
+
+    auto [tailStatus, tailOut] = run({"events", "tail", "--limit", "3"}, env);
+    EXPECT_EQ(tailStatus, 0);
+    int lines = 0;
+    for (std::size_t i = 0; (i = tailOut.find("{\"eventId\"", i)) != std::string::npos; ++i) ++lines;
+    EXPECT_EQ(lines, 3) << tailOut;
+
+    serve.kill(SIGINT);
+    serve.waitForLine("lms: stopped", std::chrono::seconds(30));
+    EXPECT_EQ(serve.wait(), 0);
+    (void)kafkaLine;
+}
+
+TEST(Serve, HealthIs503WhenKafkaDoesNotAnswer) {
+    test::TestDatabase db;
+    test::Process serve({test::lmsBinary(), "serve", "--only", "api"},
+                        {{"LMS_DATABASE_URL", db.url()}, {"LMS_HTTP_PORT", "0"}, {"LMS_KAFKA_BROKERS", "127.0.0.1:1"},
+                         {"LMS_LOG_LEVEL", "error"}});
+    const int port = portFrom(serve.waitForLine("http: listening on", std::chrono::seconds(60)));
+    auto health = get(port, "/api/v1/health");
+    EXPECT_EQ(health.status, 503) << health.body;
+    const auto h = nlohmann::json::parse(health.body);
+    EXPECT_EQ(h["components"]["postgres"]["status"], "up");
+    EXPECT_EQ(h["components"]["kafka"]["status"], "down");
+}
+
+TEST(Serve, BadConfigurationFailsAtStartWithOneLineNamingTheVariable) {
+    auto [status, out] = run({"serve"}, {{"LMS_HTTP_PORT", "eighty"}});
+    EXPECT_EQ(status, 78);
+    EXPECT_NE(out.find("LMS_HTTP_PORT='eighty'"), std::string::npos) << out;
+    auto [dbStatus, dbOut] = run({"migrate"}, {{"LMS_DATABASE_URL", "host=127.0.0.1 port=1 user=lms dbname=x connect_timeout=2"}});
+    EXPECT_EQ(dbStatus, 69);
+    EXPECT_NE(dbOut.find("cannot connect to PostgreSQL"), std::string::npos) << dbOut;
+    auto [helpStatus, helpOut] = run({"replay", "--help"}, {});
+    EXPECT_EQ(helpStatus, 0);
+    EXPECT_NE(helpOut.find("usage: lms replay"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lms
