@@ -10,10 +10,13 @@
 #include <Poco/ThreadPool.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/ids.hpp"
 #include "common/log.hpp"
+#include "common/metrics.hpp"
+#include "api/openapi.hpp"
 #include "eventstore/kafka.hpp"
 
 namespace lms::api {
@@ -29,9 +32,26 @@ bool validRequestId(const std::string& id) {
     return true;
 }
 
+bool isJson(const std::string& contentType) {
+    const auto semi = contentType.find(';');
+    std::string base = contentType.substr(0, semi);
+    while (!base.empty() && base.back() == ' ') base.pop_back();
+    for (auto& ch : base) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return base == "application/json";
+}
+
+struct Policy {
+    std::size_t maxBodyBytes = 65536;
+    std::vector<std::string> corsOrigins;
+    bool allowsOrigin(const std::string& origin) const {
+        return std::find(corsOrigins.begin(), corsOrigins.end(), origin) != corsOrigins.end();
+    }
+};
+
 class Dispatcher final : public Poco::Net::HTTPRequestHandler {
 public:
-    explicit Dispatcher(std::shared_ptr<Router> router) : router_(std::move(router)) {}
+    Dispatcher(std::shared_ptr<Router> router, std::shared_ptr<const Policy> policy)
+        : router_(std::move(router)), policy_(std::move(policy)) {}
 
     void handleRequest(Poco::Net::HTTPServerRequest& in, Poco::Net::HTTPServerResponse& out) override {
         const auto started = std::chrono::steady_clock::now();
@@ -53,17 +73,28 @@ public:
 
         Response res;
         std::string route = "unmatched";
+        const auto origin = req.headers.find("origin");
+        const bool corsAllowed = origin != req.headers.end() && policy_->allowsOrigin(origin->second);
         try {
             bool pathExists = false;
             const Router::Route* r = router_->match(req.method, req.path, req.params, pathExists);
-            if (r == nullptr) {
+            if (req.method == "OPTIONS" && req.headers.count("access-control-request-method") != 0) {
+                // A CORS preflight: answered for allowed origins, without CORS headers otherwise.
+                res = Response{204, "text/plain", "", {}};
+                if (corsAllowed) {
+                    res.headers.push_back({"Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE"});
+                    res.headers.push_back({"Access-Control-Allow-Headers",
+                                           "Authorization, Content-Type, X-Request-Id, X-CSRF-Token, Idempotency-Key"});
+                    res.headers.push_back({"Access-Control-Max-Age", "600"});
+                }
+            } else if (r == nullptr) {
                 res = pathExists ? problem(405, "method_not_allowed", "", "this path does not take " + req.method,
                                            req.requestId)
                                  : problem(404, "not_found", "", "no such resource: " + req.path, req.requestId);
             } else {
                 route = r->pattern;
-                Poco::StreamCopier::copyToString(in.stream(), req.body);
-                res = r->handler(req);
+                res = readBody(in, req);
+                if (res.status == 0) res = r->handler(req);
             }
         } catch (const std::exception& e) {
             // The client learns only that it failed and which request to quote; the log has the rest.
@@ -75,28 +106,71 @@ public:
         out.setContentType(res.contentType);
         out.set("X-Request-Id", req.requestId);
         out.set("X-Content-Type-Options", "nosniff");
+        out.set("X-Frame-Options", "DENY");
+        out.set("Referrer-Policy", "no-referrer");
+        out.set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
         out.set("Cache-Control", "no-store");
+        if (corsAllowed) {
+            out.set("Access-Control-Allow-Origin", origin->second);
+            out.set("Access-Control-Allow-Credentials", "true");
+            out.set("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+            out.set("Vary", "Origin");
+        }
         for (const auto& [k, v] : res.headers) out.add(k, v);
         out.setContentLength(static_cast<std::streamsize>(res.body.size()));
         out.send() << res.body;
         const auto us =
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
-        spdlog::info("http {} {} route={} status={} us={}", req.method, req.path, route, res.status, us);
+        spdlog::info("http {} {} route={} status={} us={} ip={}", req.method, req.path, route, res.status, us,
+                     req.clientIp);
+        const metrics::Labels labels{{"method", req.method}, {"route", route}, {"status", std::to_string(res.status)}};
+        metrics::Registry::global().observe("lms_http_request_duration_seconds", "HTTP request latency", labels,
+                                            static_cast<double>(us) / 1e6);
     }
 
 private:
+    // Reads the body within the size limit and checks its type; returns a status-0 response when
+    // the request may go on, or the 413/415 problem.
+    Response readBody(Poco::Net::HTTPServerRequest& in, Request& req) const {
+        const auto limit = policy_->maxBodyBytes;
+        if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(limit)) {
+            return problem(413, "body_too_large", "", "the body exceeds " + std::to_string(limit) + " bytes",
+                           req.requestId);
+        }
+        std::string body;
+        char buf[8192];
+        while (in.stream()) {
+            in.stream().read(buf, sizeof buf);
+            body.append(buf, static_cast<std::size_t>(in.stream().gcount()));
+            if (body.size() > limit) {
+                return problem(413, "body_too_large", "", "the body exceeds " + std::to_string(limit) + " bytes",
+                               req.requestId);
+            }
+        }
+        req.body = std::move(body);
+        const bool unsafe = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
+        if (unsafe && !req.body.empty() && !isJson(in.getContentType())) {
+            return problem(415, "unsupported_media_type", "",
+                           "send the body as application/json (got '" + in.getContentType() + "')", req.requestId);
+        }
+        return Response{0, "", "", {}};
+    }
+
     std::shared_ptr<Router> router_;
+    std::shared_ptr<const Policy> policy_;
 };
 
 class Factory final : public Poco::Net::HTTPRequestHandlerFactory {
 public:
-    explicit Factory(std::shared_ptr<Router> router) : router_(std::move(router)) {}
+    Factory(std::shared_ptr<Router> router, std::shared_ptr<const Policy> policy)
+        : router_(std::move(router)), policy_(std::move(policy)) {}
     Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-        return new Dispatcher(router_);
+        return new Dispatcher(router_, policy_);
     }
 
 private:
     std::shared_ptr<Router> router_;
+    std::shared_ptr<const Policy> policy_;
 };
 
 }  // namespace
@@ -129,9 +203,37 @@ Response HealthProbe::check(const std::string& requestId) {
     return Response{up ? 200 : 503, "application/json", body.dump(), {}};
 }
 
-Router makeRouter(HealthProbe& health) {
+std::string metricsText(pg::Pool& pool) {
+    // Lags are read at scrape time: events in the store past each consumer's checkpoint.
+    try {
+        auto c = pool.acquire();
+        const auto r = c->query(
+            "SELECT c.name, (SELECT count(*) FROM lms_events e WHERE (e.tx_id, e.position) > (c.tx_id, c.position)) "
+            "FROM lms_checkpoints c");
+        for (int i = 0; i < r.rows(); ++i) {
+            const std::string name = r.str(i, 0);
+            if (name == "relay") {
+                metrics::Registry::global().set("lms_relay_lag_events", "Events not yet acknowledged by Kafka", {},
+                                                static_cast<double>(r.i64(i, 1)));
+            } else if (name.rfind("projection:", 0) == 0) {
+                metrics::Registry::global().set("lms_projection_lag_events", "Events not yet applied to a read model",
+                                                {{"projection", name.substr(11)}}, static_cast<double>(r.i64(i, 1)));
+            }
+        }
+    } catch (const std::exception& e) {
+        spdlog::warn("metrics: cannot read lags: {}", e.what());
+    }
+    return metrics::Registry::global().render();
+}
+
+Router makeRouter(HealthProbe& health, pg::Pool& pool) {
     Router r;
     r.add("GET", "/api/v1/health", [&health](Request& req) { return health.check(req.requestId); });
+    r.add("GET", "/api/v1/openapi.json",
+          [](Request&) { return Response{200, "application/json", openApiDocument(), {}}; });
+    r.add("GET", "/metrics", [&pool](Request&) {
+        return Response{200, "text/plain; version=0.0.4", metricsText(pool), {}};
+    });
     return r;
 }
 
@@ -145,7 +247,10 @@ Server::Server(const Config& config, Router router) : router_(std::make_shared<R
     Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(config.httpHost, static_cast<Poco::UInt16>(config.httpPort)),
                                    128);
     threads_ = std::make_unique<Poco::ThreadPool>(2, config.httpThreads + 4);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(router_), *threads_, socket, params);
+    auto policy = std::make_shared<Policy>();
+    policy->maxBodyBytes = static_cast<std::size_t>(config.maxBodyBytes);
+    policy->corsOrigins = config.corsOrigins;
+    server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(router_, policy), *threads_, socket, params);
 }
 
 Server::~Server() { stop(); }

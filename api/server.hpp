@@ -47,7 +47,7 @@ private:
     std::unique_ptr<Poco::Net::HTTPServer> server_;
 };
 
-// The routes of this build: health now; every resource adds its own.
-Router makeRouter(HealthProbe& health);
+// The routes of this build; every resource adds its own. Each must also be in api/openapi.json.
+Router makeRouter(HealthProbe& health, pg::Pool& pool);
 
 }  // namespace lms::api

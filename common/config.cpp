@@ -61,6 +61,23 @@ Config Config::fromEnvironment() {
     c.dataDir = env("LMS_DATA_DIR", ".lms");
     c.relayBatch = envInt("LMS_RELAY_BATCH", 2000, 1, 100000);
     c.pollIntervalMs = envInt("LMS_POLL_INTERVAL_MS", 500, 10, 60000);
+    c.maxBodyBytes = envInt("LMS_HTTP_MAX_BODY_BYTES", 65536, 1024, 64 * 1024 * 1024);
+    const std::string origins = env("LMS_CORS_ORIGINS", "");
+    std::size_t start = 0;
+    while (start < origins.size()) {
+        auto end = origins.find(',', start);
+        if (end == std::string::npos) end = origins.size();
+        std::string o = origins.substr(start, end - start);
+        while (!o.empty() && o.front() == ' ') o.erase(o.begin());
+        while (!o.empty() && o.back() == ' ') o.pop_back();
+        if (!o.empty()) {
+            if (o.rfind("http://", 0) != 0 && o.rfind("https://", 0) != 0) {
+                throw ConfigError("LMS_CORS_ORIGINS: '" + o + "' is not an origin (https://host[:port])");
+            }
+            c.corsOrigins.push_back(o);
+        }
+        start = end + 1;
+    }
     return c;
 }
 

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace lms {
 
@@ -26,6 +27,8 @@ struct Config {
     std::string dataDir;           // LMS_DATA_DIR
     int relayBatch = 2000;         // LMS_RELAY_BATCH
     int pollIntervalMs = 500;      // LMS_POLL_INTERVAL_MS
+    int maxBodyBytes = 65536;      // LMS_HTTP_MAX_BODY_BYTES
+    std::vector<std::string> corsOrigins;  // LMS_CORS_ORIGINS: comma-separated allowlist
 
     // Reads the process environment; throws ConfigError on the first bad value.
     static Config fromEnvironment();

@@ -1,6 +1,9 @@
 #include "eventstore/event_store.hpp"
 
 #include <charconv>
+#include <chrono>
+
+#include "common/metrics.hpp"
 #include <stdexcept>
 
 namespace lms::eventstore {
@@ -70,7 +73,11 @@ expected<Appended, AppendConflict> EventStore::append(const std::string& streamI
     const pg::Params params{streamId, std::to_string(expectedVersion.raw()), payload};
     for (int attempt = 0;; ++attempt) {
         try {
+            const auto started = std::chrono::steady_clock::now();
             auto r = c_.query(sql, params);
+            metrics::Registry::global().observe(
+                "lms_eventstore_append_seconds", "Time of one append (lms_append) as the client sees it", {},
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
             const auto status = r.i64(0, 0);
             const domain::StreamVersion version(r.isNull(0, 1) ? 0 : r.i64(0, 1));
             switch (status) {

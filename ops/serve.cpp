@@ -109,7 +109,7 @@ int serve(const Config& config, const Args& args) {
     if (roles.count("api") != 0) {
         pool = std::make_unique<pg::Pool>(config.databaseUrl, config.dbPoolSize);
         health = std::make_unique<api::HealthProbe>(*pool, brokers);
-        server = std::make_unique<api::Server>(config, api::makeRouter(*health));
+        server = std::make_unique<api::Server>(config, api::makeRouter(*health, *pool));
         server->start();
         std::cout << "http: listening on http://" << config.httpHost << ":" << server->port() << std::endl;
     }

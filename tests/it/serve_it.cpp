@@ -96,6 +96,17 @@ TEST(Serve, HealthReplayAuditAndACleanStop) {
     }
     const auto live = test::dumpTable(c, "lms_rm.stream_activity", "stream_id");
 
+    auto metricsReply = get(port, "/metrics");
+    EXPECT_EQ(metricsReply.status, 200);
+    EXPECT_NE(metricsReply.body.find("lms_projection_lag_events{projection=\"stream_activity\"} 0"), std::string::npos)
+        << metricsReply.body;
+    EXPECT_NE(metricsReply.body.find("lms_relay_lag_events"), std::string::npos);
+    EXPECT_NE(metricsReply.body.find("lms_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/health\""),
+              std::string::npos);
+    auto openapi = get(port, "/api/v1/openapi.json");
+    EXPECT_EQ(openapi.status, 200);
+    EXPECT_EQ(nlohmann::json::parse(openapi.body)["openapi"], "3.1.0");
+
     // lms replay rebuilds while the server runs; the result equals the live read model.
     auto [replayStatus, replayOut] = run({"replay"}, env);
     EXPECT_EQ(replayStatus, 0) << replayOut;

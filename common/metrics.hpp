@@ -1,0 +1,45 @@
+#pragma once
+// A small Prometheus registry: counters and histograms with labels, rendered in the text
+// exposition format (version 0.0.4). Thread-safe; recording is a mutex and a few additions.
+#include <array>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace lms::metrics {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+class Registry {
+public:
+    static Registry& global();
+    // Observes a duration (seconds) in the histogram `name` with these labels.
+    void observe(const std::string& name, const std::string& help, const Labels& labels, double seconds);
+    void increment(const std::string& name, const std::string& help, const Labels& labels, double by = 1);
+    // Sets a gauge to a value.
+    void set(const std::string& name, const std::string& help, const Labels& labels, double value);
+    std::string render() const;
+
+    static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                     0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
+
+private:
+    struct Histogram {
+        std::array<std::uint64_t, kBuckets.size()> counts{};
+        std::uint64_t count = 0;
+        double sum = 0;
+    };
+    struct Family {
+        std::string help;
+        std::string type;
+        std::map<std::string, Histogram> histograms;  // by rendered label set
+        std::map<std::string, double> values;
+    };
+    static std::string renderLabels(const Labels& labels);
+    mutable std::mutex m_;
+    std::map<std::string, Family> families_;
+};
+
+}  // namespace lms::metrics
