@@ -47,8 +47,8 @@ Response problem(int status, const std::string& code, const std::string& title, 
     return Response{status, "application/problem+json", j.dump(), {}};
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
-    routes_.push_back({std::move(method), std::move(pattern), std::move(handler)});
+void Router::add(std::string method, std::string pattern, Handler handler, std::shared_ptr<RateLimiter> limit) {
+    routes_.push_back({std::move(method), std::move(pattern), std::move(handler), std::move(limit)});
 }
 
 const Router::Route* Router::match(const std::string& method, const std::string& path,

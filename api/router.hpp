@@ -2,11 +2,14 @@
 // Routes with path parameters ("/api/v1/users/{id}") to handlers. Handlers are thin: parse,
 // call a command or a query, map the result to a status.
 #include <functional>
+#include <memory>
 #include <map>
 #include <string>
 #include <vector>
 
 namespace lms::api {
+
+class RateLimiter;
 
 struct Request {
     std::string method;
@@ -38,8 +41,10 @@ public:
         std::string method;
         std::string pattern;
         Handler handler;
+        std::shared_ptr<RateLimiter> limitPerClient;  // keyed by client IP; none when null
     };
-    void add(std::string method, std::string pattern, Handler handler);
+    void add(std::string method, std::string pattern, Handler handler,
+             std::shared_ptr<RateLimiter> limitPerClient = nullptr);
     // The route for method and path, filling params; nullptr when none. methodAllowed tells a 405
     // (the path exists under another method) from a 404.
     const Route* match(const std::string& method, const std::string& path, std::map<std::string, std::string>& params,

@@ -17,6 +17,7 @@
 #include "common/log.hpp"
 #include "common/metrics.hpp"
 #include "api/openapi.hpp"
+#include "api/rate_limit.hpp"
 #include "eventstore/kafka.hpp"
 
 namespace lms::api {
@@ -43,6 +44,7 @@ bool isJson(const std::string& contentType) {
 struct Policy {
     std::size_t maxBodyBytes = 65536;
     std::vector<std::string> corsOrigins;
+    std::vector<std::string> trustedProxies;
     bool allowsOrigin(const std::string& origin) const {
         return std::find(corsOrigins.begin(), corsOrigins.end(), origin) != corsOrigins.end();
     }
@@ -68,7 +70,7 @@ public:
         }
         const auto given = req.headers.find("x-request-id");
         req.requestId = (given != req.headers.end() && validRequestId(given->second)) ? given->second : newUuid();
-        req.clientIp = in.clientAddress().host().toString();
+        req.clientIp = clientIp(in.clientAddress().host().toString(), req.headers);
         log::CorrelationScope scope(req.requestId);
 
         Response res;
@@ -93,8 +95,15 @@ public:
                                  : problem(404, "not_found", "", "no such resource: " + req.path, req.requestId);
             } else {
                 route = r->pattern;
-                res = readBody(in, req);
-                if (res.status == 0) res = r->handler(req);
+                RateLimiter::Verdict verdict;
+                if (r->limitPerClient) verdict = r->limitPerClient->take(req.clientIp);
+                if (!verdict.allowed) {
+                    res = problem(429, "rate_limited", "", "too many requests; try again later", req.requestId);
+                    res.headers.push_back({"Retry-After", std::to_string(verdict.retryAfterSeconds)});
+                } else {
+                    res = readBody(in, req);
+                }
+                if (verdict.allowed && res.status == 0) res = r->handler(req);
             }
         } catch (const std::exception& e) {
             // The client learns only that it failed and which request to quote; the log has the rest.
@@ -129,6 +138,27 @@ public:
     }
 
 private:
+    // The socket's peer, unless it is a trusted proxy: then the nearest X-Forwarded-For hop that
+    // is not one (clients can write anything to the left of what our proxies appended).
+    std::string clientIp(const std::string& peer, const std::map<std::string, std::string>& headers) const {
+        const auto& trusted = policy_->trustedProxies;
+        auto isTrusted = [&](const std::string& ip) { return std::find(trusted.begin(), trusted.end(), ip) != trusted.end(); };
+        if (!isTrusted(peer)) return peer;
+        const auto xff = headers.find("x-forwarded-for");
+        if (xff == headers.end()) return peer;
+        std::string hops = xff->second;
+        while (!hops.empty()) {
+            const auto comma = hops.rfind(',');
+            std::string hop = hops.substr(comma == std::string::npos ? 0 : comma + 1);
+            hop.erase(0, hop.find_first_not_of(' '));
+            hop.erase(hop.find_last_not_of(' ') + 1);
+            if (!hop.empty() && !isTrusted(hop)) return hop;
+            if (comma == std::string::npos) break;
+            hops.erase(comma);
+        }
+        return peer;
+    }
+
     // Reads the body within the size limit and checks its type; returns a status-0 response when
     // the request may go on, or the 413/415 problem.
     Response readBody(Poco::Net::HTTPServerRequest& in, Request& req) const {
@@ -250,6 +280,7 @@ Server::Server(const Config& config, Router router) : router_(std::make_shared<R
     auto policy = std::make_shared<Policy>();
     policy->maxBodyBytes = static_cast<std::size_t>(config.maxBodyBytes);
     policy->corsOrigins = config.corsOrigins;
+    policy->trustedProxies = config.trustedProxies;
     server_ = std::make_unique<Poco::Net::HTTPServer>(new Factory(router_, policy), *threads_, socket, params);
 }
 

@@ -78,6 +78,22 @@ Config Config::fromEnvironment() {
         }
         start = end + 1;
     }
+    const std::string proxies = env("LMS_TRUSTED_PROXIES", "");
+    start = 0;
+    while (start < proxies.size()) {
+        auto end = proxies.find(',', start);
+        if (end == std::string::npos) end = proxies.size();
+        std::string ip = proxies.substr(start, end - start);
+        ip.erase(0, ip.find_first_not_of(' '));
+        ip.erase(ip.find_last_not_of(' ') + 1);
+        if (!ip.empty()) {
+            if (ip.find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos) {
+                throw ConfigError("LMS_TRUSTED_PROXIES: '" + ip + "' is not an IP address");
+            }
+            c.trustedProxies.push_back(ip);
+        }
+        start = end + 1;
+    }
     return c;
 }
 

@@ -29,6 +29,7 @@ struct Config {
     int pollIntervalMs = 500;      // LMS_POLL_INTERVAL_MS
     int maxBodyBytes = 65536;      // LMS_HTTP_MAX_BODY_BYTES
     std::vector<std::string> corsOrigins;  // LMS_CORS_ORIGINS: comma-separated allowlist
+    std::vector<std::string> trustedProxies;  // LMS_TRUSTED_PROXIES: IPs whose X-Forwarded-For is believed
 
     // Reads the process environment; throws ConfigError on the first bad value.
     static Config fromEnvironment();

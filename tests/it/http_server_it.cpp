@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/rate_limit.hpp"
 #include "api/server.hpp"
 #include "common/metrics.hpp"
 
@@ -43,12 +44,15 @@ protected:
         ::setenv("LMS_HTTP_PORT", "0", 1);
         ::setenv("LMS_HTTP_MAX_BODY_BYTES", "2048", 1);
         ::setenv("LMS_CORS_ORIGINS", "https://app.example.com, http://localhost:5173", 1);
+        ::setenv("LMS_TRUSTED_PROXIES", "127.0.0.1", 1);
         config_ = Config::fromEnvironment();
         api::Router router;
         router.add("POST", "/api/v1/echo/{name}", [](api::Request& r) {
             return api::Response{200, "application/json",
                                  nlohmann::json{{"name", r.params["name"]}, {"body", r.body}}.dump(), {}};
         });
+        router.add("POST", "/api/v1/limited", [](api::Request&) { return api::Response{200, "application/json", "{}", {}}; },
+                   std::make_shared<api::RateLimiter>("test", 60.0, 2.0));
         router.add("GET", "/api/v1/boom", [](api::Request&) -> api::Response {
             throw std::runtime_error("SELECT secret FROM internals failed");
         });
@@ -58,7 +62,7 @@ protected:
     }
     void TearDown() override {
         server_->stop();
-        for (const char* v : {"LMS_HTTP_PORT", "LMS_HTTP_MAX_BODY_BYTES", "LMS_CORS_ORIGINS"}) ::unsetenv(v);
+        for (const char* v : {"LMS_HTTP_PORT", "LMS_HTTP_MAX_BODY_BYTES", "LMS_CORS_ORIGINS", "LMS_TRUSTED_PROXIES"}) ::unsetenv(v);
     }
     Config config_;
     std::unique_ptr<api::Server> server_;
@@ -116,6 +120,20 @@ TEST_F(HttpServer, CorsOnlyForAllowedOrigins) {
     auto real = send(port_, "POST", "/api/v1/echo/a", "{}", "application/json", {{"Origin", "http://localhost:5173"}});
     EXPECT_EQ(real.head.get("Access-Control-Allow-Origin"), "http://localhost:5173");
     EXPECT_EQ(real.head.get("Vary"), "Origin");
+}
+
+TEST_F(HttpServer, RateLimitsPerClientWithRetryAfterBehindATrustedProxy) {
+    // The socket peer (127.0.0.1) is a trusted proxy: the client is the X-Forwarded-For hop it added.
+    const std::map<std::string, std::string> alice{{"X-Forwarded-For", "198.51.100.7"}};
+    const std::map<std::string, std::string> bob{{"X-Forwarded-For", "6.6.6.6, 203.0.113.9"}};
+    EXPECT_EQ(send(port_, "POST", "/api/v1/limited", "{}", "application/json", alice).status, 200);
+    EXPECT_EQ(send(port_, "POST", "/api/v1/limited", "{}", "application/json", alice).status, 200);
+    auto third = send(port_, "POST", "/api/v1/limited", "{}", "application/json", alice);
+    EXPECT_EQ(third.status, 429);
+    EXPECT_EQ(third.head.get("Retry-After"), "1");
+    EXPECT_EQ(nlohmann::json::parse(third.body)["code"], "rate_limited");
+    EXPECT_EQ(send(port_, "POST", "/api/v1/limited", "{}", "application/json", bob).status, 200)
+        << "another client has its own bucket, whatever it wrote to the left of the proxy's hop";
 }
 
 TEST_F(HttpServer, RecordsLatencyByRouteAndStatus) {
