@@ -13,12 +13,18 @@ namespace lms::domain {
 
 // Why a command was refused. `code` is stable (the API maps it to a status); `field` names the
 // input at fault when there is one.
+struct FieldError {
+    std::string field;
+    std::string message;
+};
+
 struct DomainError {
     enum class Kind { Validation, Conflict, NotFound, Forbidden };
     Kind kind = Kind::Validation;
     std::string code;
     std::string message;
     std::string field;
+    std::vector<FieldError> errors;  // every field at fault, for a validation failure
 };
 
 using Decision = expected<std::vector<DomainEvent>, DomainError>;

@@ -1,0 +1,70 @@
+#pragma once
+// The user aggregate (stream user-<id>): registration, profile, password, bans and erasure.
+// Pure: password hashes arrive already computed (hashing is slow and salted with randomness),
+// times and ids arrive inside the commands.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "domain/core/decider.hpp"
+
+namespace lms::domain::identity {
+
+enum class Role { Student, Instructor, Admin };
+enum class Status { Active, Banned, Deleted };
+const char* toString(Role r);
+std::optional<Role> roleFrom(const std::string& s);
+const char* toString(Status s);
+
+// Lower-cased and trimmed: the form under which an email is unique.
+std::string normalizeEmail(const std::string& email);
+// NIST SP 800-63B: 8 to 128 characters, no composition rules, not a commonly used password.
+// Returns the problem, or nothing when the password is acceptable.
+std::optional<DomainError> checkPasswordPolicy(const std::string& password);
+
+struct Register {
+    std::string userId;
+    std::string email;
+    std::string passwordHash;  // PHC string
+    std::string firstName;
+    std::string lastName;
+    std::string role = "STUDENT";
+    bool byAdmin = false;  // only `lms admin create` may make an ADMIN
+    std::int64_t at = 0;   // microseconds since the epoch
+};
+struct UpdateProfile {
+    std::optional<std::string> firstName, lastName, bio;
+    std::int64_t at = 0;
+};
+struct ChangePassword {
+    std::string passwordHash;
+    std::int64_t at = 0;
+};
+struct Ban {
+    std::string reason;
+    std::int64_t at = 0;
+};
+struct Activate {
+    std::int64_t at = 0;
+};
+struct Erase {
+    std::int64_t at = 0;
+};
+
+struct User {
+    using Command = std::variant<Register, UpdateProfile, ChangePassword, Ban, Activate, Erase>;
+    struct State {
+        bool exists = false;
+        std::string userId, email, firstName, lastName, bio, passwordHash;
+        Role role = Role::Student;
+        Status status = Status::Active;
+    };
+    static State initial() { return {}; }
+    static State evolve(const State& s, const DomainEvent& e);
+    static Decision decide(const State& s, const Command& c);
+};
+static_assert(Decider<User>);
+
+}  // namespace lms::domain::identity
