@@ -57,24 +57,12 @@ VerifyReport verifyChains(pg::Connection& c, const std::function<void(std::int64
     };
 
     for (;;) {
-        const auto r = c.query(
-            "SELECT tx_id::text, position, stream_id, stream_version, event_id::text, event_type, schema_version, "
-            "data::text, metadata::text, (extract(epoch FROM recorded_at) * 1000000)::bigint, hash "
-            "FROM lms_events WHERE (stream_id, stream_version) > ($1, $2) ORDER BY stream_id, stream_version "
-            "LIMIT 5000",
-            {stream, std::to_string(version)});
+        const auto r = c.query(std::string("SELECT ") + kEventColumns +
+                                   " FROM lms_events WHERE (stream_id, stream_version) > ($1, $2) "
+                                   "ORDER BY stream_id, stream_version LIMIT 5000",
+                               {stream, std::to_string(version)});
         if (r.rows() == 0) break;
-        for (int i = 0; i < r.rows(); ++i) {
-            RecordedEvent e;
-            e.streamId = r.str(i, 2);
-            e.version = r.i64(i, 3);
-            e.eventId = r.str(i, 4);
-            e.type = r.str(i, 5);
-            e.schemaVersion = static_cast<int>(r.i64(i, 6));
-            e.data = r.str(i, 7);
-            e.metadata = r.str(i, 8);
-            e.recordedAtUs = r.i64(i, 9);
-            e.hash = r.bytea(i, 10);
+        for (auto& e : recordedEvents(r)) {
             if (e.streamId != stream) {
                 closeStream();
                 stream = e.streamId;

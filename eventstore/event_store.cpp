@@ -2,18 +2,22 @@
 
 #include <charconv>
 #include <chrono>
+#include <stdexcept>
 
 #include "common/metrics.hpp"
-#include <stdexcept>
 
 namespace lms::eventstore {
 namespace {
 
-constexpr const char* kColumns =
+void appendJsonString(std::string& out, const std::string& s) { out += nlohmann::json(s).dump(); }
+
+}  // namespace
+
+const char* const kEventColumns =
     "tx_id::text, position, stream_id, stream_version, event_id::text, event_type, schema_version, data::text, "
     "metadata::text, (extract(epoch FROM recorded_at) * 1000000)::bigint, hash";
 
-std::vector<RecordedEvent> toEvents(const pg::Result& r) {
+std::vector<RecordedEvent> recordedEvents(const pg::Result& r) {
     std::vector<RecordedEvent> out;
     out.reserve(static_cast<std::size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
@@ -32,10 +36,6 @@ std::vector<RecordedEvent> toEvents(const pg::Result& r) {
     }
     return out;
 }
-
-void appendJsonString(std::string& out, const std::string& s) { out += nlohmann::json(s).dump(); }
-
-}  // namespace
 
 std::string GlobalPosition::toString() const { return std::to_string(txId) + "/" + std::to_string(position); }
 
@@ -98,27 +98,27 @@ expected<Appended, AppendConflict> EventStore::append(const std::string& streamI
 }
 
 std::vector<RecordedEvent> EventStore::readStream(const std::string& streamId, std::int64_t fromVersion, int limit) {
-    const auto r = c_.query(std::string("SELECT ") + kColumns +
+    const auto r = c_.query(std::string("SELECT ") + kEventColumns +
                                 " FROM lms_events WHERE stream_id = $1 AND stream_version >= $2 "
                                 "ORDER BY stream_version LIMIT $3",
                             {streamId, std::to_string(fromVersion), std::to_string(limit)});
-    return toEvents(r);
+    return recordedEvents(r);
 }
 
 std::vector<RecordedEvent> EventStore::readAll(GlobalPosition after, int limit) {
-    const auto r = c_.query(std::string("SELECT ") + kColumns +
+    const auto r = c_.query(std::string("SELECT ") + kEventColumns +
                                 " FROM lms_events WHERE (tx_id, position) > ($1::text::xid8, $2::bigint) "
                                 "AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) "
                                 "ORDER BY tx_id, position LIMIT $3",
                             {std::to_string(after.txId), std::to_string(after.position), std::to_string(limit)});
-    return toEvents(r);
+    return recordedEvents(r);
 }
 
 std::vector<RecordedEvent> EventStore::readAllNaive(std::int64_t afterPosition, int limit) {
-    const auto r = c_.query(std::string("SELECT ") + kColumns +
+    const auto r = c_.query(std::string("SELECT ") + kEventColumns +
                                 " FROM lms_events WHERE position > $1 ORDER BY position LIMIT $2",
                             {std::to_string(afterPosition), std::to_string(limit)});
-    return toEvents(r);
+    return recordedEvents(r);
 }
 
 GlobalPosition EventStore::head() {

@@ -71,6 +71,10 @@ struct AppendConflict {
     domain::StreamVersion actual;  // the stream's current version
 };
 
+// The columns every reader of lms_events selects, in the order recordedEvents() reads them.
+extern const char* const kEventColumns;
+std::vector<RecordedEvent> recordedEvents(const pg::Result& rows);
+
 class EventStore {
 public:
     explicit EventStore(pg::Connection& c) : c_(c) {}
