@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds a libFuzzer target with clang (ASan + UBSan) and runs it for a bounded time on its seed
+# corpus. A crash, a leak or a timeout found is a failing test. Usage: run.sh NAME OUTDIR SECONDS
+set -euo pipefail
+name="$1" out="$2" seconds="${3:-20}"
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+mkdir -p "$out/$name.corpus"
+cp -n "$root/tests/fuzz/corpus/$name/"* "$out/$name.corpus/" 2>/dev/null || true
+case "$name" in
+  token) sources=("$root/common/jwt.cpp"); libs=(-lcrypto) ;;
+  *) echo "unknown fuzz target $name" >&2; exit 2 ;;
+esac
+clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$root" \
+  "$root/tests/fuzz/${name}_fuzz.cpp" "${sources[@]}" "${libs[@]}" -o "$out/${name}_fuzz"
+cd "$out"
+"./${name}_fuzz" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=2048 -print_final_stats=1 \
+  -artifact_prefix="$out/$name-" "$name.corpus"
