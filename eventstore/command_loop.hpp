@@ -22,6 +22,10 @@ struct CommandOptions {
     // Event ids for the events decided (defaults to fresh UUIDv7s). Deterministic ids make a
     // retried request idempotent.
     std::function<std::string(std::size_t index)> eventId;
+    // Turns a decided event into what is stored (sealing personal fields, say), and a stored one
+    // back into what the decider folds. Identity by default.
+    std::function<domain::DomainEvent(const std::string& streamId, domain::DomainEvent)> encode;
+    std::function<domain::DomainEvent(const std::string& streamId, domain::DomainEvent)> decode;
 };
 
 struct CommandResult {
@@ -32,10 +36,12 @@ struct CommandResult {
 
 // Folds a stream's recorded events into a decider's state.
 template <domain::Decider D>
-typename D::State fold(const std::vector<RecordedEvent>& events) {
+typename D::State fold(const std::vector<RecordedEvent>& events, const CommandOptions& options = {}) {
     auto state = D::initial();
     for (const auto& e : events) {
-        state = D::evolve(state, domain::DomainEvent{e.type, e.schemaVersion, nlohmann::json::parse(e.data)});
+        domain::DomainEvent de{e.type, e.schemaVersion, nlohmann::json::parse(e.data)};
+        if (options.decode) de = options.decode(e.streamId, std::move(de));
+        state = D::evolve(state, de);
     }
     return state;
 }
@@ -48,16 +54,19 @@ expected<CommandResult, domain::DomainError> handleCommand(pg::Connection& c, co
     EventStore store(c);
     for (int attempt = 1;; ++attempt) {
         const auto history = store.readStream(streamId);
-        const auto state = fold<D>(history);
+        const auto state = fold<D>(history, options);
         const domain::StreamVersion version(history.empty() ? 0 : history.back().version);
         domain::Decision decision = D::decide(state, command);
         if (!decision) return unexpected(decision.error());
         if (decision->empty()) return CommandResult{version, {}, {}};
 
+        // Encoding may write (a new person's data key): it belongs to the append's transaction.
+        pg::Transaction tx(c);
         std::vector<NewEvent> batch;
         std::vector<RecordedEvent> written;
         for (std::size_t i = 0; i < decision->size(); ++i) {
-            batch.push_back(NewEvent::from((*decision)[i], metadata, options.eventId ? options.eventId(i) : newUuid()));
+            const auto stored = options.encode ? options.encode(streamId, (*decision)[i]) : (*decision)[i];
+            batch.push_back(NewEvent::from(stored, metadata, options.eventId ? options.eventId(i) : newUuid()));
             RecordedEvent r;
             r.streamId = streamId;
             r.version = version.value() + static_cast<std::int64_t>(i) + 1;
@@ -68,7 +77,6 @@ expected<CommandResult, domain::DomainError> handleCommand(pg::Connection& c, co
             r.metadata = batch.back().metadata;
             written.push_back(std::move(r));
         }
-        pg::Transaction tx(c);
         auto appended = store.append(streamId, version.value() == 0 ? ExpectedVersion::noStream()
                                                                      : ExpectedVersion::exact(version),
                                      batch);

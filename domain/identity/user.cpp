@@ -51,6 +51,13 @@ DomainError validation(std::vector<FieldError> errors) {
     return e;
 }
 
+// A string field of an event, or empty when absent or null (an erased person's sealed fields
+// open to null).
+std::string text(const nlohmann::json& d, const char* key) {
+    const auto it = d.find(key);
+    return it != d.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 DomainError notFound() { return {Kind::NotFound, "user_not_found", "no such user", "", {}}; }
 
 std::vector<DomainEvent> one(std::string type, nlohmann::json data) {
@@ -103,19 +110,19 @@ User::State User::evolve(const State& s, const DomainEvent& e) {
     const auto& d = e.data;
     if (e.type == "UserRegistered") {
         n.exists = true;
-        n.userId = d.value("userId", "");
-        n.email = d.value("email", "");
-        n.firstName = d.value("firstName", "");
-        n.lastName = d.value("lastName", "");
-        n.passwordHash = d.value("passwordHash", "");
-        n.role = roleFrom(d.value("role", "STUDENT")).value_or(Role::Student);
+        n.userId = text(d, "userId");
+        n.email = text(d, "email");
+        n.firstName = text(d, "firstName");
+        n.lastName = text(d, "lastName");
+        n.passwordHash = text(d, "passwordHash");
+        n.role = roleFrom(text(d, "role")).value_or(Role::Student);
         n.status = Status::Active;
     } else if (e.type == "UserProfileUpdated") {
-        if (d.contains("firstName")) n.firstName = d["firstName"];
-        if (d.contains("lastName")) n.lastName = d["lastName"];
-        if (d.contains("bio")) n.bio = d["bio"];
+        if (d.contains("firstName")) n.firstName = text(d, "firstName");
+        if (d.contains("lastName")) n.lastName = text(d, "lastName");
+        if (d.contains("bio")) n.bio = text(d, "bio");
     } else if (e.type == "UserPasswordChanged") {
-        n.passwordHash = d.value("passwordHash", "");
+        n.passwordHash = text(d, "passwordHash");
     } else if (e.type == "UserBanned") {
         n.status = Status::Banned;
     } else if (e.type == "UserActivated") {

@@ -1,0 +1,63 @@
+#include "api/identity/registration.hpp"
+
+#include "common/ids.hpp"
+#include "common/sha256.hpp"
+#include "domain/identity/user.hpp"
+#include "eventstore/command_loop.hpp"
+#include "eventstore/personal_data.hpp"
+
+namespace lms::api::identity {
+namespace {
+
+constexpr const char* kPersonalFields[] = {"email", "firstName", "lastName", "bio"};
+
+}  // namespace
+
+domain::DomainEvent sealPersonalFields(pg::Connection& c, const std::string& streamId, domain::DomainEvent e) {
+    eventstore::PersonalData pd(c);
+    for (const char* f : kPersonalFields) {
+        if (e.data.contains(f) && e.data[f].is_string()) e.data[f] = pd.seal(streamId, e.data[f].get<std::string>());
+    }
+    return e;
+}
+
+domain::DomainEvent openPersonalFields(pg::Connection& c, const std::string& streamId, domain::DomainEvent e) {
+    eventstore::PersonalData pd(c);
+    for (const char* f : kPersonalFields) {
+        if (!e.data.contains(f) || !e.data[f].is_string()) continue;
+        const std::string v = e.data[f];
+        if (!eventstore::PersonalData::isSealed(v)) continue;
+        const auto plain = pd.open(streamId, v);
+        e.data[f] = plain ? nlohmann::json(*plain) : nlohmann::json(nullptr);  // erased: nothing left to read
+    }
+    return e;
+}
+
+expected<Registered, domain::DomainError> registerUser(pg::Connection& c, const RegisterInput& in,
+                                                       const domain::Metadata& meta, std::int64_t nowUs,
+                                                       const password::Cost& cost) {
+    if (auto refused = domain::identity::checkPasswordPolicy(in.password)) return unexpected(*refused);
+    const std::string userId = newUuid();
+    const std::string stream = "user-" + userId;
+    const std::string email = domain::identity::normalizeEmail(in.email);
+    domain::identity::Register cmd{userId,       in.email, password::hash(in.password, cost), in.firstName,
+                                   in.lastName, in.role,  in.byAdmin,                         nowUs};
+    eventstore::CommandOptions opts;
+    opts.encode = [&c](const std::string& s, domain::DomainEvent e) { return sealPersonalFields(c, s, std::move(e)); };
+    opts.decode = [&c](const std::string& s, domain::DomainEvent e) { return openPersonalFields(c, s, std::move(e)); };
+    opts.withinTransaction = [&](pg::Connection& conn, const std::vector<eventstore::RecordedEvent>&)
+        -> std::optional<domain::DomainError> {
+        const auto r = conn.query(
+            "INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            {kEmailScope, toHex(sha256(email)), stream});
+        if (r.affected() == "1") return std::nullopt;
+        return domain::DomainError{domain::DomainError::Kind::Conflict, "email_taken",
+                                   "an account with this email exists", "email", {{"email", "is already registered"}}};
+    };
+    auto result = eventstore::handleCommand<domain::identity::User>(c, stream, domain::identity::User::Command{cmd},
+                                                                    meta, opts);
+    if (!result) return unexpected(result.error());
+    return Registered{userId, email};
+}
+
+}  // namespace lms::api::identity
