@@ -17,6 +17,7 @@ int replay(const Config& config, const Args& args);
 int audit(const Config& config, const Args& args);
 int events(const Config& config, const Args& args);
 int devKafka(const Config& config, const Args& args);
+int admin(const Config& config, const Args& args);
 
 // Every projection of this build, in the order they are started.
 std::vector<std::unique_ptr<projections::Projection>> allProjections();

@@ -17,6 +17,7 @@ commands:
   audit       verify the event hash chains, or print a stream's history and state as of a time
   events      print events from the store (events tail)
   dev-kafka   host librdkafka's mock Kafka cluster in a process of its own
+  admin       create the first ADMIN account (admin create --email ..., password on stdin)
 
 configuration comes from LMS_* environment variables (see README.md and .env.example).
 )";
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
         if (command == "audit") return lms::ops::audit(config, args);
         if (command == "events") return lms::ops::events(config, args);
         if (command == "dev-kafka") return lms::ops::devKafka(config, args);
+        if (command == "admin") return lms::ops::admin(config, args);
         std::cerr << "lms: unknown command '" << command << "' (lms --help lists them)\n";
         return 2;
     } catch (const lms::ConfigError& e) {

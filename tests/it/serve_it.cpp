@@ -164,3 +164,31 @@ TEST(Serve, BadConfigurationFailsAtStartWithOneLineNamingTheVariable) {
 
 }  // namespace
 }  // namespace lms
+
+namespace lms {
+namespace {
+
+TEST(AdminCreate, BootstrapsAnAdminFromStdinAndRefusesASecondWithTheSameEmail) {
+    test::TestDatabase db;
+    const std::map<std::string, std::string> env{{"LMS_DATABASE_URL", db.url()}, {"LMS_LOG_LEVEL", "warn"}};
+    const std::string cmd = "printf 'a long admin passphrase\\n' | '" + test::lmsBinary() +
+                            "' admin create --email Ops@Example.com --first-name Grace";
+    auto [status, out] = run({}, {});  // lms with no command: usage, exit 2
+    EXPECT_EQ(status, 2);
+    test::Process first({"/bin/sh", "-c", cmd}, env, true);
+    const auto line = first.waitForLine("admin created", std::chrono::seconds(60));
+    EXPECT_NE(line.find("ops@example.com"), std::string::npos) << line;
+    EXPECT_EQ(first.wait(), 0);
+    test::Process second({"/bin/sh", "-c", cmd}, env, true);
+    const auto refused = second.waitForLine("lms admin create:", std::chrono::seconds(60));
+    EXPECT_NE(refused.find("is already registered"), std::string::npos) << refused;
+    EXPECT_EQ(second.wait(), 1);
+    pg::Connection c(db.url());
+    const auto r = c.exec("SELECT data->>'role', data->>'email' FROM lms_events WHERE event_type = 'UserRegistered'");
+    ASSERT_EQ(r.rows(), 1);
+    EXPECT_EQ(r.str(0, 0), "ADMIN");
+    EXPECT_EQ(r.str(0, 1).rfind("pd1:", 0), 0u) << "the email is sealed in the store";
+}
+
+}  // namespace
+}  // namespace lms
