@@ -14,8 +14,10 @@ void appendJsonString(std::string& out, const std::string& s) { out += nlohmann:
 }  // namespace
 
 const char* const kEventColumns =
-    "tx_id::text, position, stream_id, stream_version, event_id::text, event_type, schema_version, data::text, "
-    "metadata::text, (extract(epoch FROM recorded_at) * 1000000)::bigint, hash";
+    // Aliased: an output column named tx_id would make "ORDER BY tx_id" sort by its text.
+    "tx_id::text AS tx_text, position, stream_id, stream_version, event_id::text AS event_text, event_type, "
+    "schema_version, data::text AS data_text, metadata::text AS metadata_text, "
+    "(extract(epoch FROM recorded_at) * 1000000)::bigint AS recorded_us, hash";
 
 std::vector<RecordedEvent> recordedEvents(const pg::Result& r) {
     std::vector<RecordedEvent> out;
@@ -109,7 +111,7 @@ std::vector<RecordedEvent> EventStore::readAll(GlobalPosition after, int limit) 
     const auto r = c_.query(std::string("SELECT ") + kEventColumns +
                                 " FROM lms_events WHERE (tx_id, position) > ($1::text::xid8, $2::bigint) "
                                 "AND tx_id < pg_snapshot_xmin(pg_current_snapshot()) "
-                                "ORDER BY tx_id, position LIMIT $3",
+                                "ORDER BY lms_events.tx_id, lms_events.position LIMIT $3",
                             {std::to_string(after.txId), std::to_string(after.position), std::to_string(limit)});
     return recordedEvents(r);
 }
@@ -123,8 +125,9 @@ std::vector<RecordedEvent> EventStore::readAllNaive(std::int64_t afterPosition, 
 
 GlobalPosition EventStore::head() {
     const auto r = c_.query(
-        "SELECT tx_id::text, position FROM lms_events WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) "
-        "ORDER BY tx_id DESC, position DESC LIMIT 1");
+        "SELECT tx_id::text AS tx_text, position FROM lms_events "
+        "WHERE tx_id < pg_snapshot_xmin(pg_current_snapshot()) "
+        "ORDER BY lms_events.tx_id DESC, lms_events.position DESC LIMIT 1");
     if (r.rows() == 0) return {};
     return {r.u64(0, 0), r.i64(0, 1)};
 }

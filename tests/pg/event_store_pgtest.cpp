@@ -349,3 +349,36 @@ TEST_F(EventStoreTest, AuditVerifyCatchesARowEditedBehindTheStoresBack) {
 
 }  // namespace
 }  // namespace lms
+
+namespace lms {
+namespace {
+
+// Transaction ids must order as numbers: an event written at xid 99999 comes before one written at
+// 100000. (The readers once sorted by the text of the id, which inverts exactly this case.)
+TEST(GlobalOrder, FollowsTransactionIdsAcrossAPowerOfTen) {
+    test::TestDatabase db;
+    pg::Connection c(db.url());
+    EventStore st(c);
+    auto a = ev("First");
+    ASSERT_TRUE(st.append("order-1", ExpectedVersion::any(), {a}).has_value());
+    const auto xid = c.exec("SELECT pg_current_xact_id()::text::bigint").i64(0, 0);
+    std::int64_t next = 10;
+    while (next <= xid) next *= 10;
+    // Burn transaction ids up to the next power of ten (one per subtransaction that writes).
+    c.exec("CREATE TEMP TABLE burn (x int)");
+    c.exec("DO $$ BEGIN FOR i IN 1.." + std::to_string(next - xid + 5) +
+           " LOOP BEGIN INSERT INTO burn VALUES (1); EXCEPTION WHEN others THEN NULL; END; END LOOP; END $$");
+    auto b = ev("Second");
+    ASSERT_TRUE(st.append("order-2", ExpectedVersion::any(), {b}).has_value());
+    ASSERT_GE(std::to_string(c.exec("SELECT max(tx_id)::text::bigint FROM lms_events").i64(0, 0)).size(),
+              std::to_string(xid).size() + 1)
+        << "the scenario did not cross a power of ten";
+    const auto all = st.readAll({}, 10);
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].eventId, a.eventId);
+    EXPECT_EQ(all[1].eventId, b.eventId);
+    EXPECT_EQ(st.head(), all[1].global);
+}
+
+}  // namespace
+}  // namespace lms
