@@ -51,11 +51,6 @@ constexpr int kFillStreamsPerStatement = 2000;
 // Stream categories of several contexts, so that the projection's context column varies.
 constexpr const char* kFillCategories[] = {"enrollment", "progress", "course", "user", "submission"};
 
-// The columns EventStore::readAll selects (eventstore/event_store.cpp), for the COPY baseline.
-constexpr const char* kReadColumns =
-    "tx_id::text, position, stream_id, stream_version, event_id::text, event_type, schema_version, data::text, "
-    "metadata::text, (extract(epoch FROM recorded_at) * 1000000)::bigint, hash";
-
 struct Options {
     double seconds = 2;             // each append measurement
     int appendRounds = 5;           // store/raw pairs per writer count
@@ -518,13 +513,13 @@ ReadRun readAllOnce(pg::Connection& c, int batch, std::int64_t total) {
     return run;
 }
 
-// The same columns in the global order in one COPY: what PostgreSQL can hand out at most. The
-// ORDER BY names the table's columns: a bare tx_id would be the text column of the select list.
+// The columns readAll selects, in the global order, in one COPY: what PostgreSQL can hand out at
+// most.
 ReadRun copyOnce(pg::Connection& c) {
     ReadRun run;
     std::int64_t bytes = 0;
     const auto t0 = Clock::now();
-    run.events = c.copyOut(std::string("COPY (SELECT ") + kReadColumns +
+    run.events = c.copyOut(std::string("COPY (SELECT ") + eventstore::kEventColumns +
                                " FROM lms_events ORDER BY lms_events.tx_id, lms_events.position) TO STDOUT",
                            [&](std::string_view row) { bytes += static_cast<std::int64_t>(row.size()); });
     run.seconds = secondsSince(t0);
