@@ -26,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/allocator.hpp"
 #include "common/ids.hpp"
 #include "eventstore/event_store.hpp"
 #include "projections/runner.hpp"
@@ -623,6 +624,9 @@ int run(const Options& o) {
     }
     const auto started = Clock::now();
     BenchDatabase db(admin);
+    // As in lms serve: subscribers are woken after appends commit, by a coalescing notifier.
+    eventstore::Notifier notifier(db.url());
+    notifier.install();
     pg::Connection c(db.url());
     printMachine(c);
     if (!o.trySqlFile.empty()) {
@@ -669,6 +673,7 @@ int run(const Options& o) {
 }  // namespace lms::bench
 
 int main(int argc, char** argv) {
+    lms::tuneAllocator();  // as lms itself does
     try {
         return lms::bench::run(lms::bench::parseOptions(argc, argv));
     } catch (const std::exception& e) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include <spdlog/spdlog.h>
+
 #include "common/metrics.hpp"
 
 namespace lms::eventstore {
@@ -83,7 +85,9 @@ expected<Appended, AppendConflict> EventStore::append(const std::string& streamI
             const auto status = r.i64(0, 0);
             const domain::StreamVersion version(r.isNull(0, 1) ? 0 : r.i64(0, 1));
             switch (status) {
-                case 0: return Appended{version, GlobalPosition{r.u64(0, 3), r.i64(0, 2)}, false};
+                case 0:
+                    Notifier::afterCommit(c_);
+                    return Appended{version, GlobalPosition{r.u64(0, 3), r.i64(0, 2)}, false};
                 case 1: return Appended{version, GlobalPosition{}, true};
                 case 2: return unexpected(AppendConflict{AppendConflict::Kind::WrongExpectedVersion, streamId, version});
                 default:
@@ -130,6 +134,70 @@ GlobalPosition EventStore::head() {
         "ORDER BY lms_events.tx_id DESC, lms_events.position DESC LIMIT 1");
     if (r.rows() == 0) return {};
     return {r.u64(0, 0), r.i64(0, 1)};
+}
+
+namespace {
+std::atomic<Notifier*> gInstalled{nullptr};
+}
+
+Notifier::Notifier(std::string url, std::chrono::milliseconds interval)
+    : url_(std::move(url)), interval_(interval), thread_([this] { run(); }) {}
+
+Notifier::~Notifier() {
+    Notifier* self = this;
+    gInstalled.compare_exchange_strong(self, nullptr);
+    {
+        std::lock_guard lock(m_);
+        stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+}
+
+void Notifier::install() { gInstalled.store(this); }
+Notifier* Notifier::installed() { return gInstalled.load(); }
+
+void Notifier::wake() {
+    {
+        std::lock_guard lock(m_);
+        pending_ = true;
+    }
+    cv_.notify_one();
+}
+
+void Notifier::afterCommit(pg::Connection& c) {
+    if (Notifier* n = installed()) {
+        c.afterCommit([n] { n->wake(); });
+        return;
+    }
+    c.afterCommit([&c] {
+        try {
+            c.exec("NOTIFY lms_events");
+        } catch (const pg::Error& e) {  // subscribers poll: a lost wake-up only delays them
+            spdlog::debug("notify after append failed: {}", e.what());
+        }
+    });
+}
+
+void Notifier::run() {
+    std::unique_ptr<pg::Connection> c;
+    std::unique_lock lock(m_);
+    for (;;) {
+        cv_.wait(lock, [this] { return pending_ || stop_; });
+        if (stop_) return;
+        pending_ = false;
+        lock.unlock();
+        try {
+            if (!c || !c->ok()) c = std::make_unique<pg::Connection>(url_);
+            c->exec("NOTIFY lms_events");
+        } catch (const std::exception& e) {
+            c.reset();
+            spdlog::warn("event notifier: {} (subscribers fall back to polling)", e.what());
+        }
+        // Wake-ups that arrive meanwhile are served by one NOTIFY at the end of the interval.
+        std::this_thread::sleep_for(interval_);
+        lock.lock();
+    }
 }
 
 Subscription::Subscription(pg::Connection& c, GlobalPosition from, int pollMs)

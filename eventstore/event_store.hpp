@@ -2,10 +2,16 @@
 // The PostgreSQL event store: atomic appends with optimistic concurrency, per-stream reads and a
 // gapless read of the global order. Appends run in whatever transaction the connection is in,
 // so that reservation rows and inline projections commit (or roll back) with the events.
+#include <atomic>
+#include <chrono>
 #include <climits>
 #include <compare>
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/expected.hpp"
@@ -96,6 +102,38 @@ public:
 
 private:
     pg::Connection& c_;
+};
+
+// Wakes the subscribers of every process (LISTEN lms_events) once appended events are committed.
+// The NOTIFY is not sent inside the appending transaction: PostgreSQL holds a cluster-wide lock
+// from a notifying transaction's commit until its commit record is flushed, which made appends
+// commit one at a time (docs/decisions/0008-append-throughput.md). EventStore::append asks for
+// a wake-up after its commit; the installed Notifier sends at most one NOTIFY per interval from
+// a thread and connection of its own. A process without one (a CLI command, a test) sends the
+// NOTIFY itself after the commit. Subscribers also poll, so a lost wake-up only delays them.
+class Notifier {
+public:
+    explicit Notifier(std::string url, std::chrono::milliseconds interval = std::chrono::milliseconds(2));
+    ~Notifier();
+    Notifier(const Notifier&) = delete;
+    Notifier& operator=(const Notifier&) = delete;
+
+    void wake();  // never blocks on the database
+    // Makes this the process's notifier (until it is destroyed).
+    void install();
+    static Notifier* installed();
+    // Asks for a wake-up once c's current work commits (what EventStore::append calls).
+    static void afterCommit(pg::Connection& c);
+
+private:
+    void run();
+    std::string url_;
+    std::chrono::milliseconds interval_;
+    std::mutex m_;
+    std::condition_variable cv_;
+    bool pending_ = false;
+    bool stop_ = false;
+    std::thread thread_;
 };
 
 // Reads the global order from a checkpoint on: returns what is there, or waits for a NOTIFY from

@@ -48,7 +48,7 @@ std::string Result::bytea(int row, int col) const {
     return out;
 }
 
-Connection::Connection(const std::string& url) : conn_(PQconnectdb(url.c_str()), &PQfinish) {
+Connection::Connection(const std::string& url) : url_(url), conn_(PQconnectdb(url.c_str()), &PQfinish) {
     if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
         std::string msg = conn_ ? PQerrorMessage(conn_.get()) : "out of memory";
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
@@ -90,6 +90,22 @@ Result Connection::queryOnce(const std::string& sql, const Params& params) {
         sql);
 }
 
+void Connection::afterCommit(std::function<void()> f) {
+    if (autocommit()) {
+        f();
+    } else {
+        afterCommit_.push_back(std::move(f));
+    }
+}
+
+void Connection::committed() {
+    auto hooks = std::move(afterCommit_);
+    afterCommit_.clear();
+    for (auto& f : hooks) f();
+}
+
+void Connection::rolledBack() { afterCommit_.clear(); }
+
 void Connection::listen(const std::string& channel) { exec("LISTEN " + quoteIdentifier(channel)); }
 
 bool Connection::waitForNotification(int timeoutMs) {
@@ -119,6 +135,7 @@ std::string Connection::quoteIdentifier(std::string_view name) const {
 
 Transaction::~Transaction() {
     if (done_) return;
+    c_.rolledBack();
     try {
         if (PQstatus(c_.raw()) == CONNECTION_OK) c_.exec("ROLLBACK");
     } catch (...) {  // NOLINT(bugprone-empty-catch): a failed rollback leaves nothing to undo

@@ -6,6 +6,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -80,12 +81,23 @@ public:
 
     bool ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
     PGconn* raw() const { return conn_.get(); }
+    const std::string& url() const { return url_; }
     std::string quoteIdentifier(std::string_view name) const;
+    // True when no transaction block is open: a statement run now commits on its own.
+    bool autocommit() const { return PQtransactionStatus(conn_.get()) == PQTRANS_IDLE; }
+
+    // Runs f once the work done so far is committed: at once outside a transaction block,
+    // otherwise after pg::Transaction::commit() (dropped if the transaction rolls back).
+    void afterCommit(std::function<void()> f);
+    void committed();   // called by Transaction::commit()
+    void rolledBack();  // called by Transaction's destructor
 
 private:
     Result check(PGresult* r, const std::string& sql);
+    std::string url_;
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     std::unordered_map<std::string, std::string> prepared_;
+    std::vector<std::function<void()>> afterCommit_;
 };
 
 // BEGIN on construction; ROLLBACK on destruction unless commit() was called.
@@ -98,6 +110,7 @@ public:
     void commit() {
         c_.exec("COMMIT");
         done_ = true;
+        c_.committed();
     }
     Connection& connection() { return c_; }
 

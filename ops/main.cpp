@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "common/allocator.hpp"
 #include "common/log.hpp"
 #include "eventstore/pg.hpp"
 #include "ops/commands.hpp"
@@ -25,6 +26,7 @@ configuration comes from LMS_* environment variables (see README.md and .env.exa
 }  // namespace
 
 int main(int argc, char** argv) {
+    lms::tuneAllocator();
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         std::cout << kUsage;

@@ -76,6 +76,10 @@ int serve(const Config& config, const Args& args) {
         }
     }
 
+    // Wakes every process's subscribers after this process's appends commit (coalesced).
+    eventstore::Notifier notifier(config.databaseUrl);
+    notifier.install();
+
     std::atomic<bool> stop{false};
     std::vector<std::thread> threads;
     auto projectionsList = allProjections();

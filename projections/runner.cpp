@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <future>
+
 namespace lms::projections {
 namespace {
 
@@ -103,18 +105,29 @@ std::int64_t rebuild(pg::Connection& c, Projection& p, const std::function<void(
     eventstore::EventStore store(c);
     GlobalPosition at{};
     // Catch up in many short transactions: a long one would hold back every reader of the
-    // global order (they read only below the oldest running transaction).
-    for (;;) {
-        pg::Transaction tx(c);
-        const auto events = store.readAll(at, batchSize);
-        if (events.empty()) break;
-        useSchema(c, schema);
-        p.applyBatch(c, events);
-        tx.commit();
-        at = events.back().global;
-        prog.done += static_cast<std::int64_t>(events.size());
-        if (progress) progress(prog);
-        if (static_cast<int>(events.size()) < batchSize) break;
+    // global order (they read only below the oldest running transaction). The next batch is read
+    // on a second connection while the current one is applied, so that the database and this
+    // process work at the same time (+50% events/s measured, bench/README.md).
+    {
+        pg::Connection readerConnection(c.url());
+        eventstore::EventStore reader(readerConnection);
+        auto events = reader.readAll(at, batchSize);
+        while (!events.empty()) {
+            at = events.back().global;
+            const bool full = static_cast<int>(events.size()) == batchSize;
+            std::future<std::vector<eventstore::RecordedEvent>> next;
+            if (full) next = std::async(std::launch::async, [&reader, from = at, batchSize] { return reader.readAll(from, batchSize); });
+            {
+                pg::Transaction tx(c);
+                useSchema(c, schema);
+                p.applyBatch(c, events);
+                tx.commit();
+            }
+            prog.done += static_cast<std::int64_t>(events.size());
+            if (progress) progress(prog);
+            if (!full) break;
+            events = next.get();
+        }
     }
     // The swap: stop the live runner (the checkpoint row's lock), apply what arrived meanwhile,
     // move the old tables out and the new ones in, all in one transaction.

@@ -251,6 +251,40 @@ ScenarioResult runWritersAndSubscriber(const std::string& url, Reader&& readNext
     return out;
 }
 
+// A subscriber waiting with a poll interval far longer than the test is woken by the append's
+// commit: by the process's installed Notifier, or by the appending connection itself without one.
+void expectAppendWakesSubscriber(const std::string& url) {
+    pg::Connection listener(url);
+    eventstore::Subscription sub(listener, EventStore(listener).head(), 120000);
+    const std::string stream = "wake-" + newUuid();
+    std::thread writer([&] {
+        pg::Connection c(url);
+        pg::Transaction tx(c);
+        ASSERT_TRUE(EventStore(c).append(stream, ExpectedVersion::noStream(), {ev()}).has_value());
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the subscriber is waiting by now
+        tx.commit();
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto batch = sub.next(10);
+    const auto waited = std::chrono::steady_clock::now() - t0;
+    writer.join();
+    ASSERT_EQ(batch.size(), 1u);
+    EXPECT_EQ(batch[0].streamId, stream);
+    EXPECT_LT(waited, std::chrono::seconds(30)) << "woken by polling, not by the commit";
+}
+
+TEST_F(EventStoreTest, CommittedAppendWakesSubscriberWithoutNotifier) {
+    ASSERT_EQ(eventstore::Notifier::installed(), nullptr);
+    expectAppendWakesSubscriber(db_->url());
+}
+
+TEST_F(EventStoreTest, CommittedAppendWakesSubscriberThroughInstalledNotifier) {
+    eventstore::Notifier notifier(db_->url());
+    notifier.install();
+    ASSERT_EQ(eventstore::Notifier::installed(), &notifier);
+    expectAppendWakesSubscriber(db_->url());
+}
+
 TEST_F(EventStoreTest, GaplessSubscriberSeesEveryCommittedEventOnceInCommitOrder) {
     test::TestDatabase db;  // a database of its own: the count below must be exact
     eventstore::GlobalPosition at{};
