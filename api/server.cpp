@@ -1,5 +1,7 @@
 #include "api/server.hpp"
 
+#include "api/identity/service.hpp"
+
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -256,8 +258,9 @@ std::string metricsText(pg::Pool& pool) {
     return metrics::Registry::global().render();
 }
 
-Router makeRouter(HealthProbe& health, pg::Pool& pool) {
+Router makeRouter(HealthProbe& health, pg::Pool& pool, identity::Service& identityService) {
     Router r;
+    identity::addRoutes(r, identityService);
     r.add("GET", "/api/v1/health", [&health](Request& req) { return health.check(req.requestId); });
     r.add("GET", "/api/v1/openapi.json",
           [](Request&) { return Response{200, "application/json", openApiDocument(), {}}; });

@@ -47,7 +47,11 @@ private:
     std::unique_ptr<Poco::Net::HTTPServer> server_;
 };
 
+namespace identity {
+class Service;
+}
+
 // The routes of this build; every resource adds its own. Each must also be in api/openapi.json.
-Router makeRouter(HealthProbe& health, pg::Pool& pool);
+Router makeRouter(HealthProbe& health, pg::Pool& pool, identity::Service& identity);
 
 }  // namespace lms::api

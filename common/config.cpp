@@ -24,6 +24,13 @@ int envInt(const char* name, int fallback, int min, int max) {
     return out;
 }
 
+bool envBool(const char* name, bool fallback) {
+    const std::string v = env(name, fallback ? "1" : "0");
+    if (v == "1" || v == "true" || v == "yes") return true;
+    if (v == "0" || v == "false" || v == "no") return false;
+    throw ConfigError(std::string(name) + "='" + v + "' must be 1 or 0");
+}
+
 std::string envOneOf(const char* name, const char* fallback, std::initializer_list<const char*> allowed) {
     std::string v = env(name, fallback);
     std::string list;
@@ -94,6 +101,39 @@ Config Config::fromEnvironment() {
         }
         start = end + 1;
     }
+
+    c.jwtSecret = env("LMS_JWT_SECRET", "");
+    if (!c.jwtSecret.empty() && c.jwtSecret.size() < 32) {
+        throw ConfigError("LMS_JWT_SECRET must be at least 32 bytes (it signs access tokens)");
+    }
+    c.jwtIssuer = env("LMS_JWT_ISSUER", "lms");
+    c.jwtAudience = env("LMS_JWT_AUDIENCE", "lms-api");
+    c.accessTokenTtlS = envInt("LMS_ACCESS_TOKEN_TTL_S", 900, 10, 86400);
+    c.refreshTokenTtlS = envInt("LMS_REFRESH_TOKEN_TTL_S", 2592000, 60, 31536000);
+    c.cookieSecure = envBool("LMS_COOKIE_SECURE", true);
+    c.argon2MemoryKiB = envInt("LMS_ARGON2_MEMORY_KIB", 19456, 1024, 4 * 1024 * 1024);
+    c.argon2Iterations = envInt("LMS_ARGON2_ITERATIONS", 2, 1, 100);
+    c.rateRegisterPerMin = envInt("LMS_RATE_REGISTER_PER_MIN", 10, 1, 100000000);
+    c.rateLoginPerMin = envInt("LMS_RATE_LOGIN_PER_MIN", 10, 1, 100000000);
+    c.rateRefreshPerMin = envInt("LMS_RATE_REFRESH_PER_MIN", 30, 1, 100000000);
+    c.ratePasswordResetPerMin = envInt("LMS_RATE_PASSWORD_RESET_PER_MIN", 5, 1, 100000000);
+
+    c.publicUrl = env("LMS_PUBLIC_URL", "http://127.0.0.1:8080");
+    if (c.publicUrl.rfind("http://", 0) != 0 && c.publicUrl.rfind("https://", 0) != 0) {
+        throw ConfigError("LMS_PUBLIC_URL='" + c.publicUrl + "' is not an http(s) URL");
+    }
+    while (!c.publicUrl.empty() && c.publicUrl.back() == '/') c.publicUrl.pop_back();
+    c.mailFrom = env("LMS_MAIL_FROM", "LMS <no-reply@lms.localhost>");
+    c.smtpHost = env("LMS_SMTP_HOST", "");
+    c.smtpPort = envInt("LMS_SMTP_PORT", 587, 1, 65535);
+    c.smtpUser = env("LMS_SMTP_USER", "");
+    c.smtpPassword = env("LMS_SMTP_PASSWORD", "");
+    c.smtpStartTls = envBool("LMS_SMTP_STARTTLS", true);
+    if (!c.smtpUser.empty() && !c.smtpStartTls) {
+        throw ConfigError("LMS_SMTP_USER is set with LMS_SMTP_STARTTLS=0: the password would cross the network in clear");
+    }
+    c.mailMaxAttempts = envInt("LMS_MAIL_MAX_ATTEMPTS", 5, 1, 100);
+    c.mailRetryBaseMs = envInt("LMS_MAIL_RETRY_BASE_MS", 1000, 1, 3600000);
     return c;
 }
 

@@ -31,6 +31,32 @@ struct Config {
     std::vector<std::string> corsOrigins;  // LMS_CORS_ORIGINS: comma-separated allowlist
     std::vector<std::string> trustedProxies;  // LMS_TRUSTED_PROXIES: IPs whose X-Forwarded-For is believed
 
+    // Identity.
+    std::string jwtSecret;          // LMS_JWT_SECRET (>= 32 bytes); unset: a random one kept in <data dir>/jwt-secret
+    std::string jwtIssuer;          // LMS_JWT_ISSUER
+    std::string jwtAudience;        // LMS_JWT_AUDIENCE
+    int accessTokenTtlS = 900;      // LMS_ACCESS_TOKEN_TTL_S
+    int refreshTokenTtlS = 2592000; // LMS_REFRESH_TOKEN_TTL_S (30 days)
+    bool cookieSecure = true;       // LMS_COOKIE_SECURE (0 for local plain HTTP)
+    int argon2MemoryKiB = 19456;    // LMS_ARGON2_MEMORY_KIB (OWASP: 19456)
+    int argon2Iterations = 2;       // LMS_ARGON2_ITERATIONS (OWASP: 2)
+    // Token buckets per client IP and per account (email) on the sign-in routes: requests per minute.
+    int rateRegisterPerMin = 10;    // LMS_RATE_REGISTER_PER_MIN
+    int rateLoginPerMin = 10;       // LMS_RATE_LOGIN_PER_MIN
+    int rateRefreshPerMin = 30;     // LMS_RATE_REFRESH_PER_MIN
+    int ratePasswordResetPerMin = 5;  // LMS_RATE_PASSWORD_RESET_PER_MIN
+
+    // Mail.
+    std::string publicUrl;          // LMS_PUBLIC_URL: base of links in mail (password reset)
+    std::string mailFrom;           // LMS_MAIL_FROM
+    std::string smtpHost;           // LMS_SMTP_HOST: empty writes .eml files to <data dir>/outbox
+    int smtpPort = 587;             // LMS_SMTP_PORT
+    std::string smtpUser;           // LMS_SMTP_USER (AUTH LOGIN when set)
+    std::string smtpPassword;       // LMS_SMTP_PASSWORD
+    bool smtpStartTls = true;       // LMS_SMTP_STARTTLS (1: required before AUTH and mail; 0: plain)
+    int mailMaxAttempts = 5;        // LMS_MAIL_MAX_ATTEMPTS: then the dead-letter topic
+    int mailRetryBaseMs = 1000;     // LMS_MAIL_RETRY_BASE_MS: backoff base (doubles per attempt)
+
     // Reads the process environment; throws ConfigError on the first bad value.
     static Config fromEnvironment();
 };

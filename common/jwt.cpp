@@ -1,5 +1,7 @@
 #include "common/jwt.hpp"
 
+#include "common/sha256.hpp"
+
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -10,14 +12,6 @@ namespace lms::jwt {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string hmacSha256(std::string_view key, std::string_view data) {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-         data.size(), out, &len);
-    return std::string(reinterpret_cast<char*>(out), len);
-}
 
 }  // namespace
 

@@ -1,6 +1,10 @@
 #include "common/sha256.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
+
+#include "common/jwt.hpp"
 
 namespace lms {
 
@@ -20,6 +24,21 @@ std::string toHex(std::string_view bytes) {
         out.push_back(hex[c & 0x0F]);
     }
     return out;
+}
+
+std::string hmacSha256(std::string_view key, std::string_view data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+         data.size(), out, &len);
+    return std::string(reinterpret_cast<char*>(out), len);
+}
+
+std::string deriveToken(std::string_view secret, std::string_view purpose, std::string_view id) {
+    std::string msg(purpose);
+    msg += '\n';
+    msg += id;
+    return jwt::base64UrlEncode(hmacSha256(secret, msg));
 }
 
 }  // namespace lms

@@ -7,5 +7,12 @@ namespace lms {
 // Raw 32-byte SHA-256 digest of data.
 std::string sha256(std::string_view data);
 std::string toHex(std::string_view bytes);
+// Raw 32-byte HMAC-SHA-256 of data under key.
+std::string hmacSha256(std::string_view key, std::string_view data);
+// A secret token derived from the server's secret for one purpose and one id:
+// base64url(HMAC-SHA-256(secret, purpose "\n" id)). Whoever holds the secret can derive it again
+// (the mailer derives the password-reset token it mails), nobody else can; stores keep only its
+// sha256.
+std::string deriveToken(std::string_view secret, std::string_view purpose, std::string_view id);
 
 }  // namespace lms

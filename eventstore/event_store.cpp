@@ -172,7 +172,8 @@ void Notifier::afterCommit(pg::Connection& c) {
     }
     c.afterCommit([&c] {
         try {
-            c.exec("NOTIFY lms_events");
+            // A wake-up needs no durability: its commit need not wait for a WAL flush.
+            c.exec("BEGIN; SET LOCAL synchronous_commit = off; NOTIFY lms_events; COMMIT");
         } catch (const pg::Error& e) {  // subscribers poll: a lost wake-up only delays them
             spdlog::debug("notify after append failed: {}", e.what());
         }
@@ -188,7 +189,11 @@ void Notifier::run() {
         pending_ = false;
         lock.unlock();
         try {
-            if (!c || !c->ok()) c = std::make_unique<pg::Connection>(url_);
+            if (!c || !c->ok()) {
+                c = std::make_unique<pg::Connection>(url_);
+                // A wake-up needs no durability: its commit need not wait for a WAL flush.
+                c->exec("SET synchronous_commit = off");
+            }
             c->exec("NOTIFY lms_events");
         } catch (const std::exception& e) {
             c.reset();

@@ -113,7 +113,7 @@ private:
 // NOTIFY itself after the commit. Subscribers also poll, so a lost wake-up only delays them.
 class Notifier {
 public:
-    explicit Notifier(std::string url, std::chrono::milliseconds interval = std::chrono::milliseconds(2));
+    explicit Notifier(std::string url, std::chrono::milliseconds interval = std::chrono::milliseconds(5));
     ~Notifier();
     Notifier(const Notifier&) = delete;
     Notifier& operator=(const Notifier&) = delete;

@@ -6,7 +6,9 @@
 #include <sstream>
 #include <thread>
 
+#include "api/identity/service.hpp"
 #include "api/server.hpp"
+#include "common/secrets.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/relay.hpp"
 #include "ops/commands.hpp"
@@ -109,11 +111,14 @@ int serve(const Config& config, const Args& args) {
 
     std::unique_ptr<pg::Pool> pool;
     std::unique_ptr<api::HealthProbe> health;
+    std::unique_ptr<api::identity::Service> identity;
     std::unique_ptr<api::Server> server;
     if (roles.count("api") != 0) {
         pool = std::make_unique<pg::Pool>(config.databaseUrl, config.dbPoolSize);
         health = std::make_unique<api::HealthProbe>(*pool, brokers);
-        server = std::make_unique<api::Server>(config, api::makeRouter(*health, *pool));
+        identity = std::make_unique<api::identity::Service>(
+            *pool, api::identity::Settings::from(config, serverSecret(config)));
+        server = std::make_unique<api::Server>(config, api::makeRouter(*health, *pool, *identity));
         server->start();
         std::cout << "http: listening on http://" << config.httpHost << ":" << server->port() << std::endl;
     }

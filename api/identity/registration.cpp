@@ -5,6 +5,8 @@
 #include "domain/identity/user.hpp"
 #include "eventstore/command_loop.hpp"
 #include "eventstore/personal_data.hpp"
+#include "projections/identity.hpp"
+#include "projections/runner.hpp"
 
 namespace lms::api::identity {
 namespace {
@@ -12,6 +14,14 @@ namespace {
 constexpr const char* kPersonalFields[] = {"email", "firstName", "lastName", "bio"};
 
 }  // namespace
+
+void applyIdentityInline(pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written) {
+    projections::Identity identity;
+    // The read model may not exist yet (a database only migrated, `lms admin create` before the
+    // first `lms serve`): the runner builds it from the events later.
+    if (!c.query("SELECT to_regclass('lms_rm.users') IS NOT NULL").boolean(0, 0)) return;
+    projections::applyInline(c, identity, written);
+}
 
 domain::DomainEvent sealPersonalFields(pg::Connection& c, const std::string& streamId, domain::DomainEvent e) {
     eventstore::PersonalData pd(c);
@@ -45,14 +55,18 @@ expected<Registered, domain::DomainError> registerUser(pg::Connection& c, const 
     eventstore::CommandOptions opts;
     opts.encode = [&c](const std::string& s, domain::DomainEvent e) { return sealPersonalFields(c, s, std::move(e)); };
     opts.decode = [&c](const std::string& s, domain::DomainEvent e) { return openPersonalFields(c, s, std::move(e)); };
-    opts.withinTransaction = [&](pg::Connection& conn, const std::vector<eventstore::RecordedEvent>&)
+    opts.withinTransaction = [&](pg::Connection& conn, const std::vector<eventstore::RecordedEvent>& written)
         -> std::optional<domain::DomainError> {
         const auto r = conn.query(
             "INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             {kEmailScope, toHex(sha256(email)), stream});
-        if (r.affected() == "1") return std::nullopt;
-        return domain::DomainError{domain::DomainError::Kind::Conflict, "email_taken",
-                                   "an account with this email exists", "email", {{"email", "is already registered"}}};
+        if (r.affected() != "1") {
+            return domain::DomainError{domain::DomainError::Kind::Conflict, "email_taken",
+                                       "an account with this email exists", "email",
+                                       {{"email", "is already registered"}}};
+        }
+        applyIdentityInline(conn, written);
+        return std::nullopt;
     };
     auto result = eventstore::handleCommand<domain::identity::User>(c, stream, domain::identity::User::Command{cmd},
                                                                     meta, opts);

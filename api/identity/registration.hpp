@@ -6,6 +6,7 @@
 #include "common/expected.hpp"
 #include "common/password.hpp"
 #include "domain/core/decider.hpp"
+#include "eventstore/event_store.hpp"
 #include "eventstore/pg.hpp"
 
 namespace lms::api::identity {
@@ -25,6 +26,10 @@ inline constexpr const char* kEmailScope = "email";
 // Fields of identity events sealed with the user's key.
 domain::DomainEvent sealPersonalFields(pg::Connection& c, const std::string& streamId, domain::DomainEvent e);
 domain::DomainEvent openPersonalFields(pg::Connection& c, const std::string& streamId, domain::DomainEvent e);
+
+// Applies identity events just written to the identity read model, in the caller's transaction
+// (read-your-writes). A no-op while the read model does not exist yet.
+void applyIdentityInline(pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written);
 
 expected<Registered, domain::DomainError> registerUser(pg::Connection& c, const RegisterInput& in,
                                                        const domain::Metadata& meta, std::int64_t nowUs,

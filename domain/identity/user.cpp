@@ -123,6 +123,11 @@ User::State User::evolve(const State& s, const DomainEvent& e) {
         if (d.contains("bio")) n.bio = text(d, "bio");
     } else if (e.type == "UserPasswordChanged") {
         n.passwordHash = text(d, "passwordHash");
+    } else if (e.type == "UserPasswordResetRequested") {
+        n.resets.push_back({text(d, "tokenHash"), {text(d, "resetId"), d.value("expiresAt", std::int64_t{0})}});
+    } else if (e.type == "UserPasswordReset") {
+        n.passwordHash = text(d, "passwordHash");
+        n.resets.clear();  // a reset spends every outstanding token
     } else if (e.type == "UserBanned") {
         n.status = Status::Banned;
     } else if (e.type == "UserActivated") {
@@ -134,6 +139,7 @@ User::State User::evolve(const State& s, const DomainEvent& e) {
         n.lastName.clear();
         n.bio.clear();
         n.passwordHash.clear();
+        n.resets.clear();
     }
     return n;
 }
@@ -197,6 +203,30 @@ Decision User::decide(const State& s, const Command& command) {
     if (const auto* c = std::get_if<Activate>(&command)) {
         if (s.status == Status::Active) return std::vector<DomainEvent>{};
         return one("UserActivated", {{"at", c->at}});
+    }
+    if (const auto* c = std::get_if<RequestPasswordReset>(&command)) {
+        if (s.status != Status::Active) {
+            return unexpected(DomainError{Kind::Forbidden, "user_banned", "the account is banned", "", {}});
+        }
+        return one("UserPasswordResetRequested", {{"userId", s.userId},
+                                                  {"resetId", c->resetId},
+                                                  {"tokenHash", c->tokenHash},
+                                                  {"expiresAt", c->expiresAt},
+                                                  {"at", c->at}});
+    }
+    if (const auto* c = std::get_if<ResetPassword>(&command)) {
+        const auto it = std::find_if(s.resets.begin(), s.resets.end(),
+                                     [&](const auto& r) { return r.first == c->tokenHash; });
+        if (it == s.resets.end() || it->second.expiresAt <= c->at) {
+            return unexpected(DomainError{Kind::Validation, "invalid_reset_token",
+                                          "the reset token is unknown, used or expired", "token",
+                                          {{"token", "is unknown, used or expired"}}});
+        }
+        if (s.status != Status::Active) {
+            return unexpected(DomainError{Kind::Forbidden, "user_banned", "the account is banned", "", {}});
+        }
+        return one("UserPasswordReset",
+                   {{"resetId", it->second.resetId}, {"passwordHash", c->passwordHash}, {"at", c->at}});
     }
     const auto& c = std::get<Erase>(command);
     return one("UserErased", {{"at", c.at}});

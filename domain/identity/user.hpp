@@ -52,14 +52,33 @@ struct Activate {
 struct Erase {
     std::int64_t at = 0;
 };
+// A password-reset token was made for the user: only its sha256 is known here (the token itself
+// is derived from the server's secret and mailed); it is good once, until expiresAt.
+struct RequestPasswordReset {
+    std::string resetId;
+    std::string tokenHash;  // hex sha256 of the token
+    std::int64_t expiresAt = 0;
+    std::int64_t at = 0;
+};
+struct ResetPassword {
+    std::string tokenHash;
+    std::string passwordHash;
+    std::int64_t at = 0;
+};
 
 struct User {
-    using Command = std::variant<Register, UpdateProfile, ChangePassword, Ban, Activate, Erase>;
+    using Command =
+        std::variant<Register, UpdateProfile, ChangePassword, Ban, Activate, Erase, RequestPasswordReset, ResetPassword>;
+    struct PendingReset {
+        std::string resetId;
+        std::int64_t expiresAt = 0;
+    };
     struct State {
         bool exists = false;
         std::string userId, email, firstName, lastName, bio, passwordHash;
         Role role = Role::Student;
         Status status = Status::Active;
+        std::vector<std::pair<std::string, PendingReset>> resets;  // unused reset tokens by hash
     };
     static State initial() { return {}; }
     static State evolve(const State& s, const DomainEvent& e);

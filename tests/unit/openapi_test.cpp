@@ -6,6 +6,7 @@
 #include <set>
 
 #include "api/openapi.hpp"
+#include "api/identity/service.hpp"
 #include "api/server.hpp"
 
 namespace lms {
@@ -23,7 +24,12 @@ TEST(OpenApi, DocumentsExactlyTheRoutesTheRouterKnows) {
     }
     pg::Pool pool("host=/nonexistent", 1);  // never connected: routes are only listed
     api::HealthProbe health(pool, "");
-    const auto router = api::makeRouter(health, pool);
+    api::identity::Settings settings;
+    settings.secret = std::string(32, 'k');
+    settings.cost.memoryKiB = 1024;
+    settings.cost.timeCost = 1;
+    api::identity::Service identity(pool, settings);
+    const auto router = api::makeRouter(health, pool, identity);
     std::set<std::string> routed;
     for (const auto& r : router.routes()) routed.insert(r.method + " " + r.pattern);
     EXPECT_EQ(routed, documented);

@@ -1,0 +1,587 @@
+// Every identity route as a client uses it: `lms serve` in a process of its own on port 0, real
+// HTTP over a socket, a real PostgreSQL, the embedded Kafka cluster.
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "api/identity/registration.hpp"
+#include "common/ids.hpp"
+#include "common/sha256.hpp"
+#include "eventstore/event_store.hpp"
+#include "eventstore/kafka.hpp"
+#include "eventstore/personal_data.hpp"
+#include "tests/support/pg_fixture.hpp"
+#include "tests/support/process.hpp"
+
+namespace lms {
+namespace {
+
+using nlohmann::json;
+
+std::string domain_lower(std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return s;
+}
+std::string domain_upper(std::string s) {
+    for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    return s;
+}
+
+const std::string kSecret = "identity-it-secret-0123456789abcdef0123456789";
+
+struct Reply {
+    int status = 0;
+    json body;
+    std::string raw;
+    std::vector<std::string> setCookies;
+    std::string retryAfter;
+    std::string contentType;
+};
+
+Reply call(int port, const std::string& method, const std::string& path, const std::optional<json>& body = std::nullopt,
+           const std::map<std::string, std::string>& headers = {}, const std::string& rawBody = "") {
+    Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
+    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+    for (const auto& [k, v] : headers) req.set(k, v);
+    const std::string payload = body ? body->dump() : rawBody;
+    if (body || !rawBody.empty()) {
+        req.setContentType("application/json");
+        req.setContentLength(static_cast<std::streamsize>(payload.size()));
+    }
+    auto& out = s.sendRequest(req);
+    out << payload;
+    Poco::Net::HTTPResponse res;
+    auto& in = s.receiveResponse(res);
+    Reply r;
+    r.status = res.getStatus();
+    r.contentType = res.getContentType();
+    Poco::StreamCopier::copyToString(in, r.raw);
+    r.body = json::parse(r.raw, nullptr, false);
+    for (const auto& [k, v] : res) {
+        if (Poco::icompare(k, "Set-Cookie") == 0) r.setCookies.push_back(v);
+    }
+    r.retryAfter = res.get("Retry-After", "");
+    return r;
+}
+
+std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+// "name=value; Path=...": the value of the named cookie among the Set-Cookie headers.
+std::string cookieValue(const Reply& r, const std::string& name) {
+    for (const auto& c : r.setCookies) {
+        if (c.rfind(name + "=", 0) == 0) return c.substr(name.size() + 1, c.find(';') - name.size() - 1);
+    }
+    return {};
+}
+std::string cookieLine(const Reply& r, const std::string& name) {
+    for (const auto& c : r.setCookies) {
+        if (c.rfind(name + "=", 0) == 0) return c;
+    }
+    return {};
+}
+
+std::vector<std::string> fieldsOf(const Reply& r) {
+    std::vector<std::string> out;
+    if (r.body.is_object() && r.body.contains("errors")) {
+        for (const auto& e : r.body["errors"]) out.push_back(e["field"]);
+    }
+    return out;
+}
+
+class Server {
+public:
+    explicit Server(const std::string& dbUrl, std::map<std::string, std::string> extra = {}) {
+        dataDir_ = std::filesystem::temp_directory_path() / ("lms-identity-it-" + newUuid());
+        env_ = {{"LMS_DATABASE_URL", dbUrl},
+                {"LMS_HTTP_PORT", "0"},
+                {"LMS_LOG_LEVEL", "warn"},
+                {"LMS_POLL_INTERVAL_MS", "50"},
+                {"LMS_JWT_SECRET", kSecret},
+                {"LMS_COOKIE_SECURE", "0"},
+                {"LMS_DATA_DIR", dataDir_.string()},
+                {"LMS_RATE_LOGIN_PER_MIN", "100000"},
+                {"LMS_RATE_REGISTER_PER_MIN", "100000"},
+                {"LMS_RATE_REFRESH_PER_MIN", "100000"},
+                {"LMS_RATE_PASSWORD_RESET_PER_MIN", "100000"}};
+        for (auto& [k, v] : extra) env_[k] = v;
+        process_ = std::make_unique<test::Process>(std::vector<std::string>{test::lmsBinary(), "serve"}, env_);
+        const auto kafka = process_->waitForLine("kafka: embedded mock cluster at", std::chrono::seconds(60));
+        const auto at = kafka.find(" at ") + 4;
+        brokers_ = kafka.substr(at, kafka.find(' ', at) - at);
+        const auto line = process_->waitForLine("http: listening on", std::chrono::seconds(60));
+        port_ = std::stoi(line.substr(line.rfind(':') + 1));
+        process_->waitForLine("lms: serving", std::chrono::seconds(60));
+    }
+    ~Server() {
+        process_->kill(SIGTERM);
+        process_->wait();
+        std::error_code ec;
+        std::filesystem::remove_all(dataDir_, ec);
+    }
+    int port() const { return port_; }
+    const std::string& brokers() const { return brokers_; }
+    const std::map<std::string, std::string>& env() const { return env_; }
+
+private:
+    std::filesystem::path dataDir_;
+    std::map<std::string, std::string> env_;
+    std::unique_ptr<test::Process> process_;
+    int port_ = 0;
+    std::string brokers_;
+};
+
+class Identity : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        db_ = new test::TestDatabase();
+        server_ = new Server(db_->url());
+    }
+    static void TearDownTestSuite() {
+        delete server_;
+        delete db_;
+    }
+    static int port() { return server_->port(); }
+
+    // Registers a fresh student; returns the 201 reply.
+    static Reply registerStudent(const std::string& email, const std::string& password = "correct horse battery",
+                                 const std::string& first = "Ada", const std::string& last = "Lovelace") {
+        return call(port(), "POST", "/api/v1/auth/register",
+                    json{{"email", email}, {"password", password}, {"firstName", first}, {"lastName", last}});
+    }
+    static Reply login(const std::string& email, const std::string& password = "correct horse battery") {
+        return call(port(), "POST", "/api/v1/auth/login", json{{"email", email}, {"password", password}});
+    }
+    static std::string uniqueEmail(const std::string& who) { return who + "-" + newUuid().substr(24) + "@example.com"; }
+
+    static test::TestDatabase* db_;
+    static Server* server_;
+};
+test::TestDatabase* Identity::db_ = nullptr;
+Server* Identity::server_ = nullptr;
+
+TEST_F(Identity, RegisterThenMeAndProfileUpdate) {
+    const auto email = uniqueEmail("Ada.Reg");
+    auto reg = registerStudent(email);
+    ASSERT_EQ(reg.status, 201) << reg.raw;
+    EXPECT_EQ(reg.body["user"]["email"], domain_lower(email));
+    EXPECT_EQ(reg.body["user"]["role"], "STUDENT");
+    EXPECT_EQ(reg.body["user"]["status"], "ACTIVE");
+    EXPECT_FALSE(reg.body["user"].contains("passwordHash"));
+    const std::string access = reg.body["accessToken"];
+    const std::string refresh = reg.body["refreshToken"];
+    EXPECT_GE(refresh.size(), 43u);  // 256 bits, base64url
+
+    // Read-your-writes: the read model has the user the moment the 201 is sent.
+    auto me = call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(access));
+    ASSERT_EQ(me.status, 200) << me.raw;
+    EXPECT_EQ(me.body["id"], reg.body["user"]["id"]);
+    EXPECT_EQ(me.body["firstName"], "Ada");
+
+    auto patched = call(port(), "PATCH", "/api/v1/users/me", json{{"firstName", "Augusta"}, {"bio", "Analyst"}},
+                        bearer(access));
+    ASSERT_EQ(patched.status, 200) << patched.raw;
+    EXPECT_EQ(patched.body["firstName"], "Augusta");
+    EXPECT_EQ(patched.body["bio"], "Analyst");
+    EXPECT_EQ(patched.body["lastName"], "Lovelace");
+
+    auto badPatch = call(port(), "PATCH", "/api/v1/users/me", json{{"firstName", ""}, {"role", "ADMIN"}}, bearer(access));
+    EXPECT_EQ(badPatch.status, 422) << badPatch.raw;
+    EXPECT_EQ(fieldsOf(badPatch), (std::vector<std::string>{"role"}));
+    auto emptyName = call(port(), "PATCH", "/api/v1/users/me", json{{"firstName", "  "}}, bearer(access));
+    EXPECT_EQ(emptyName.status, 422) << emptyName.raw;
+    EXPECT_EQ(fieldsOf(emptyName), (std::vector<std::string>{"firstName"}));
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(access)).body["firstName"], "Augusta");
+
+    // The stored event holds the personal fields sealed, never in clear.
+    pg::Connection c(db_->url());
+    const auto stored = c.query("SELECT data::text FROM lms_events WHERE stream_id = $1 ORDER BY stream_version",
+                                {"user-" + reg.body["user"]["id"].get<std::string>()});
+    ASSERT_GE(stored.rows(), 2);
+    EXPECT_EQ(stored.str(0, 0).find("Lovelace"), std::string::npos);
+    EXPECT_EQ(stored.str(1, 0).find("Augusta"), std::string::npos);
+}
+
+TEST_F(Identity, RegistrationRefusesBadInputWithTheFieldAtFault) {
+    const auto email = uniqueEmail("dup");
+    ASSERT_EQ(registerStudent(email).status, 201);
+    auto again = registerStudent("  " + domain_upper(email) + " ");
+    EXPECT_EQ(again.status, 409) << again.raw;
+    EXPECT_EQ(again.body["code"], "email_taken");
+    EXPECT_EQ(fieldsOf(again), (std::vector<std::string>{"email"}));
+
+    auto admin = call(port(), "POST", "/api/v1/auth/register",
+                      json{{"email", uniqueEmail("adm")}, {"password", "correct horse battery"}, {"firstName", "A"},
+                           {"lastName", "B"}, {"role", "ADMIN"}});
+    EXPECT_EQ(admin.status, 422) << admin.raw;
+    EXPECT_EQ(fieldsOf(admin), (std::vector<std::string>{"role"}));
+
+    auto weak = registerStudent(uniqueEmail("weak"), "password");
+    EXPECT_EQ(weak.status, 422);
+    EXPECT_EQ(fieldsOf(weak), (std::vector<std::string>{"password"}));
+    auto shortPw = registerStudent(uniqueEmail("short"), "abc");
+    EXPECT_EQ(fieldsOf(shortPw), (std::vector<std::string>{"password"}));
+
+    auto missing = call(port(), "POST", "/api/v1/auth/register", json{{"email", uniqueEmail("m")}, {"password", 5}});
+    EXPECT_EQ(missing.status, 422);
+    EXPECT_EQ(fieldsOf(missing), (std::vector<std::string>{"password", "firstName", "lastName"}));
+
+    auto badEmail = registerStudent("not-an-email");
+    EXPECT_EQ(badEmail.status, 422);
+    EXPECT_EQ(fieldsOf(badEmail), (std::vector<std::string>{"email"}));
+
+    auto malformed = call(port(), "POST", "/api/v1/auth/register", std::nullopt, {}, "{\"email\":");
+    EXPECT_EQ(malformed.status, 400);
+    EXPECT_EQ(malformed.body["code"], "malformed_json");
+    EXPECT_EQ(malformed.contentType, "application/problem+json");
+    auto notObject = call(port(), "POST", "/api/v1/auth/register", std::nullopt, {}, "[1,2]");
+    EXPECT_EQ(notObject.status, 400);
+
+    // None of the refused registrations left an account behind.
+    pg::Connection c(db_->url());
+    EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE email_norm = $1", {domain_lower(email)}).i64(0, 0), 1);
+    EXPECT_EQ(c.exec("SELECT count(*) FROM lms_rm.users WHERE email_norm = 'not-an-email'").i64(0, 0), 0);
+}
+
+TEST_F(Identity, LoginFailuresLookTheSame) {
+    const auto email = uniqueEmail("login");
+    ASSERT_EQ(registerStudent(email).status, 201);
+    auto good = login(domain_upper(email));
+    ASSERT_EQ(good.status, 200) << good.raw;
+    EXPECT_EQ(good.body["user"]["email"], domain_lower(email));
+    auto wrong = login(email, "not the password");
+    auto unknown = login(uniqueEmail("nobody"), "not the password");
+    EXPECT_EQ(wrong.status, 401);
+    EXPECT_EQ(unknown.status, 401);
+    EXPECT_EQ(wrong.body["code"], "invalid_credentials");
+    EXPECT_EQ(unknown.body["code"], wrong.body["code"]);
+    EXPECT_EQ(unknown.body["detail"], wrong.body["detail"]);
+    auto missing = call(port(), "POST", "/api/v1/auth/login", json{{"email", email}});
+    EXPECT_EQ(missing.status, 422);
+    EXPECT_EQ(fieldsOf(missing), (std::vector<std::string>{"password"}));
+
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me").status, 401);
+    auto garbage = call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer("not.a.token"));
+    EXPECT_EQ(garbage.status, 401);
+    EXPECT_EQ(garbage.body["code"], "invalid_token");
+    // A token signed with another key is refused.
+    std::string forged = good.body["accessToken"];
+    forged.back() = forged.back() == 'A' ? 'B' : 'A';
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(forged)).status, 401);
+}
+
+TEST_F(Identity, RefreshRotatesAndReuseRevokesTheSession) {
+    const auto email = uniqueEmail("rot");
+    ASSERT_EQ(registerStudent(email).status, 201);
+    auto first = login(email);
+    ASSERT_EQ(first.status, 200);
+    const std::string r1 = first.body["refreshToken"];
+
+    auto second = call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", r1}});
+    ASSERT_EQ(second.status, 200) << second.raw;
+    const std::string r2 = second.body["refreshToken"];
+    const std::string a2 = second.body["accessToken"];
+    EXPECT_NE(r2, r1);
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(a2)).status, 200);
+
+    // The refresh token in the Authorization header works too.
+    auto third = call(port(), "POST", "/api/v1/auth/refresh", std::nullopt, bearer(r2));
+    ASSERT_EQ(third.status, 200) << third.raw;
+    const std::string r3 = third.body["refreshToken"];
+    const std::string a3 = third.body["accessToken"];
+
+    // The attack: an old refresh token comes back. The whole session dies.
+    auto replay = call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", r1}});
+    EXPECT_EQ(replay.status, 401) << replay.raw;
+    EXPECT_EQ(replay.body["code"], "refresh_token_reused");
+    auto legit = call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", r3}});
+    EXPECT_EQ(legit.status, 401);
+    EXPECT_EQ(legit.body["code"], "invalid_refresh_token");
+    auto me = call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(a3));
+    EXPECT_EQ(me.status, 401);
+    EXPECT_EQ(me.body["code"], "token_revoked");
+
+    // Another login of the same user is another session, untouched.
+    auto other = login(email);
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(other.body["accessToken"])).status, 200);
+
+    EXPECT_EQ(call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", "made-up"}}).status, 401);
+    auto none = call(port(), "POST", "/api/v1/auth/refresh", json::object());
+    EXPECT_EQ(none.status, 401);
+    EXPECT_EQ(fieldsOf(none), (std::vector<std::string>{"refreshToken"}));
+
+    // The store has the story: started, two rotations, revoked for reuse.
+    pg::Connection c(db_->url());
+    const auto sid = c.query("SELECT session_id::text FROM lms_rm.refresh_tokens WHERE token_hash = $1",
+                             {toHex(sha256(r1))});
+    ASSERT_EQ(sid.rows(), 1);
+    const auto types = c.query("SELECT string_agg(event_type, ',' ORDER BY stream_version) FROM lms_events "
+                               "WHERE stream_id = $1",
+                               {"session-" + sid.str(0, 0)});
+    EXPECT_EQ(types.str(0, 0), "SessionStarted,SessionRefreshed,SessionRefreshed,SessionRevoked");
+    EXPECT_EQ(c.query("SELECT count(*) FROM lms_events WHERE data::text LIKE $1", {"%" + r2 + "%"}).i64(0, 0), 0)
+        << "a refresh token is stored only as its hash";
+}
+
+TEST_F(Identity, LogoutEndsTheSession) {
+    const auto email = uniqueEmail("out");
+    auto reg = registerStudent(email);
+    ASSERT_EQ(reg.status, 201);
+    const std::string access = reg.body["accessToken"];
+    auto out = call(port(), "POST", "/api/v1/auth/logout", std::nullopt, bearer(access));
+    ASSERT_EQ(out.status, 200) << out.raw;
+    EXPECT_NE(cookieLine(out, "refresh_token").find("Max-Age=0"), std::string::npos);
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(access)).status, 401);
+    EXPECT_EQ(call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", reg.body["refreshToken"]}}).status, 401);
+    EXPECT_EQ(call(port(), "POST", "/api/v1/auth/logout").status, 401);
+}
+
+TEST_F(Identity, AdminListsSearchesBansAndActivates) {
+    pg::Connection c(db_->url());
+    const auto adminEmail = uniqueEmail("root");
+    api::identity::RegisterInput in{adminEmail, "admin password 123", "Grace", "Hopper", "ADMIN", true};
+    auto admin = api::identity::registerUser(c, in, {"test", "test", ""}, 0, password::Cost{});
+    ASSERT_TRUE(admin.has_value());
+    auto adminLogin = login(adminEmail, "admin password 123");
+    ASSERT_EQ(adminLogin.status, 200) << adminLogin.raw;
+    const auto adminAuth = bearer(adminLogin.body["accessToken"]);
+
+    const auto email = uniqueEmail("Zebedee");
+    auto student = registerStudent(email, "correct horse battery", "Zebedee", "Quux");
+    ASSERT_EQ(student.status, 201);
+    const std::string id = student.body["user"]["id"];
+    const auto studentAuth = bearer(student.body["accessToken"]);
+
+    auto forbidden = call(port(), "GET", "/api/v1/admin/users", std::nullopt, studentAuth);
+    EXPECT_EQ(forbidden.status, 403);
+    EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/" + id + "/ban", json::object(), studentAuth).status, 403);
+
+    auto found = call(port(), "GET", "/api/v1/admin/users?q=zebed&role=STUDENT&limit=5", std::nullopt, adminAuth);
+    ASSERT_EQ(found.status, 200) << found.raw;
+    ASSERT_EQ(found.body["items"].size(), 1u);
+    EXPECT_EQ(found.body["items"][0]["id"], id);
+    EXPECT_EQ(found.body["meta"]["totalItems"], 1);
+    EXPECT_EQ(found.body["meta"]["itemsPerPage"], 5);
+    auto byName = call(port(), "GET", "/api/v1/admin/users?q=Zebedee%20Quux", std::nullopt, adminAuth);
+    ASSERT_EQ(byName.status, 200);
+    EXPECT_EQ(byName.body["items"].size(), 1u);
+    auto all = call(port(), "GET", "/api/v1/admin/users?page=1&limit=100", std::nullopt, adminAuth);
+    EXPECT_GE(all.body["meta"]["totalItems"].get<int>(), 2);
+    auto bad = call(port(), "GET", "/api/v1/admin/users?limit=500&role=KING", std::nullopt, adminAuth);
+    EXPECT_EQ(bad.status, 422);
+    EXPECT_EQ(fieldsOf(bad), (std::vector<std::string>{"limit", "role"}));
+
+    auto ban = call(port(), "PATCH", "/api/v1/admin/users/" + id + "/ban", json{{"reason", "spam"}}, adminAuth);
+    ASSERT_EQ(ban.status, 200) << ban.raw;
+    EXPECT_EQ(ban.body["status"], "BANNED");
+    // At once: the banned user's live token, refresh token and password stop working.
+    auto me = call(port(), "GET", "/api/v1/users/me", std::nullopt, studentAuth);
+    EXPECT_TRUE(me.status == 401 || me.status == 403) << me.raw;
+    EXPECT_EQ(call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", student.body["refreshToken"]}}).status,
+              401);
+    auto bannedLogin = login(email);
+    EXPECT_EQ(bannedLogin.status, 403);
+    EXPECT_EQ(bannedLogin.body["code"], "account_banned");
+    auto banned = call(port(), "GET", "/api/v1/admin/users?status=BANNED", std::nullopt, adminAuth);
+    EXPECT_EQ(banned.body["items"].size(), 1u);
+
+    // The admin is the actor of the event.
+    const auto actor = c.query("SELECT metadata->>'actorId' FROM lms_events WHERE stream_id = $1 AND "
+                               "event_type = 'UserBanned'",
+                               {"user-" + id});
+    ASSERT_EQ(actor.rows(), 1);
+    EXPECT_EQ(actor.str(0, 0), admin->userId);
+
+    EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/" + admin->userId + "/ban", json::object(), adminAuth).status,
+              422);
+    EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/" + newUuid() + "/ban", json::object(), adminAuth).status, 404);
+    EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/nope/ban", json::object(), adminAuth).status, 404);
+
+    auto activate = call(port(), "PATCH", "/api/v1/admin/users/" + id + "/activate", std::nullopt, adminAuth);
+    ASSERT_EQ(activate.status, 200) << activate.raw;
+    EXPECT_EQ(activate.body["status"], "ACTIVE");
+    EXPECT_EQ(login(email).status, 200);
+}
+
+TEST_F(Identity, CookieModeNeedsTheCsrfProofForUnsafeRequests) {
+    const auto email = uniqueEmail("cookie");
+    ASSERT_EQ(registerStudent(email).status, 201);
+    auto in = login(email);
+    ASSERT_EQ(in.status, 200);
+    const auto accessLine = cookieLine(in, "access_token");
+    EXPECT_NE(accessLine.find("HttpOnly"), std::string::npos);
+    EXPECT_NE(accessLine.find("SameSite=Lax"), std::string::npos);
+    EXPECT_EQ(accessLine.find("Secure"), std::string::npos);  // LMS_COOKIE_SECURE=0 in this test
+    EXPECT_NE(cookieLine(in, "refresh_token").find("HttpOnly"), std::string::npos);
+    EXPECT_EQ(cookieLine(in, "csrf_token").find("HttpOnly"), std::string::npos);  // the page's script reads it
+    const std::string csrf = cookieValue(in, "csrf_token");
+    const std::string jar = "access_token=" + cookieValue(in, "access_token") + "; refresh_token=" +
+                            cookieValue(in, "refresh_token") + "; csrf_token=" + csrf;
+
+    auto me = call(port(), "GET", "/api/v1/users/me", std::nullopt, {{"Cookie", jar}});
+    EXPECT_EQ(me.status, 200) << me.raw;
+    auto noProof = call(port(), "PATCH", "/api/v1/users/me", json{{"bio", "x"}}, {{"Cookie", jar}});
+    EXPECT_EQ(noProof.status, 403);
+    EXPECT_EQ(noProof.body["code"], "csrf_failed");
+    auto wrongProof = call(port(), "PATCH", "/api/v1/users/me", json{{"bio", "x"}},
+                           {{"Cookie", jar}, {"X-CSRF-Token", "forged"}});
+    EXPECT_EQ(wrongProof.status, 403);
+    auto withProof = call(port(), "PATCH", "/api/v1/users/me", json{{"bio", "cookies"}},
+                          {{"Cookie", jar}, {"X-CSRF-Token", csrf}});
+    EXPECT_EQ(withProof.status, 200) << withProof.raw;
+    EXPECT_EQ(withProof.body["bio"], "cookies");
+
+    auto refreshNoProof = call(port(), "POST", "/api/v1/auth/refresh", std::nullopt, {{"Cookie", jar}});
+    EXPECT_EQ(refreshNoProof.status, 403);
+    auto refreshed = call(port(), "POST", "/api/v1/auth/refresh", std::nullopt, {{"Cookie", jar}, {"X-CSRF-Token", csrf}});
+    EXPECT_EQ(refreshed.status, 200) << refreshed.raw;
+    EXPECT_FALSE(cookieValue(refreshed, "refresh_token").empty());
+}
+
+TEST_F(Identity, PasswordChangeSignsOutOtherSessions) {
+    const auto email = uniqueEmail("pw");
+    auto a = registerStudent(email);
+    ASSERT_EQ(a.status, 201);
+    auto b = login(email);
+    const auto here = bearer(a.body["accessToken"]);
+    auto wrong = call(port(), "POST", "/api/v1/users/me/password",
+                      json{{"currentPassword", "nope nope nope"}, {"newPassword", "a brand new secret"}}, here);
+    EXPECT_EQ(wrong.status, 422);
+    EXPECT_EQ(fieldsOf(wrong), (std::vector<std::string>{"currentPassword"}));
+    auto weak = call(port(), "POST", "/api/v1/users/me/password",
+                     json{{"currentPassword", "correct horse battery"}, {"newPassword", "12345678"}}, here);
+    EXPECT_EQ(fieldsOf(weak), (std::vector<std::string>{"newPassword"}));
+    auto changed = call(port(), "POST", "/api/v1/users/me/password",
+                        json{{"currentPassword", "correct horse battery"}, {"newPassword", "a brand new secret"}}, here);
+    ASSERT_EQ(changed.status, 200) << changed.raw;
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, here).status, 200);
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(b.body["accessToken"])).status, 401);
+    EXPECT_EQ(login(email).status, 401);
+    EXPECT_EQ(login(email, "a brand new secret").status, 200);
+}
+
+TEST_F(Identity, ForgotAndResetPasswordWithASingleUseToken) {
+    const auto email = uniqueEmail("forgot");
+    auto reg = registerStudent(email);
+    ASSERT_EQ(reg.status, 201);
+    const std::string id = reg.body["user"]["id"];
+    auto unknown = call(port(), "POST", "/api/v1/auth/password/forgot", json{{"email", uniqueEmail("ghost")}});
+    auto known = call(port(), "POST", "/api/v1/auth/password/forgot", json{{"email", email}});
+    EXPECT_EQ(unknown.status, 202);
+    EXPECT_EQ(known.status, 202);
+    EXPECT_EQ(unknown.body, known.body);
+
+    pg::Connection c(db_->url());
+    const auto ev = c.query("SELECT data->>'resetId', data->>'tokenHash' FROM lms_events WHERE stream_id = $1 AND "
+                            "event_type = 'UserPasswordResetRequested'",
+                            {"user-" + id});
+    ASSERT_EQ(ev.rows(), 1);
+    // The mailer derives the token it mails from the server's secret; the store has only its hash.
+    const std::string token = deriveToken(kSecret, "password-reset", ev.str(0, 0));
+    EXPECT_EQ(toHex(sha256(token)), ev.str(0, 1));
+
+    auto bad = call(port(), "POST", "/api/v1/auth/password/reset", json{{"token", "nope"}, {"newPassword", "fresh start 2026"}});
+    EXPECT_EQ(bad.status, 422);
+    EXPECT_EQ(fieldsOf(bad), (std::vector<std::string>{"token"}));
+    auto weak = call(port(), "POST", "/api/v1/auth/password/reset", json{{"token", token}, {"newPassword", "short"}});
+    EXPECT_EQ(fieldsOf(weak), (std::vector<std::string>{"newPassword"}));
+    auto reset = call(port(), "POST", "/api/v1/auth/password/reset", json{{"token", token}, {"newPassword", "fresh start 2026"}});
+    ASSERT_EQ(reset.status, 200) << reset.raw;
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(reg.body["accessToken"])).status, 401);
+    EXPECT_EQ(login(email, "fresh start 2026").status, 200);
+    auto again = call(port(), "POST", "/api/v1/auth/password/reset", json{{"token", token}, {"newPassword", "another one 2026"}});
+    EXPECT_EQ(again.status, 422);
+}
+
+TEST_F(Identity, ErasureLeavesNoPersonalDataInTheDatabaseOrKafka) {
+    const std::string email = uniqueEmail("erase.me");
+    const std::string first = "Wilhelmina" + newUuid().substr(30);
+    const std::string last = "Featherstonehaugh";
+    auto reg = registerStudent(email, "correct horse battery", first, last);
+    ASSERT_EQ(reg.status, 201);
+    const std::string id = reg.body["user"]["id"];
+    ASSERT_EQ(call(port(), "PATCH", "/api/v1/users/me", json{{"bio", "bio of " + first}}, bearer(reg.body["accessToken"]))
+                  .status,
+              200);
+    auto gone = call(port(), "DELETE", "/api/v1/users/me", std::nullopt, bearer(reg.body["accessToken"]));
+    ASSERT_EQ(gone.status, 204) << gone.raw;
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(reg.body["accessToken"])).status, 401);
+    EXPECT_EQ(login(email).status, 401);
+
+    pg::Connection c(db_->url());
+    auto everywhere = [&](const std::string& needle) {
+        // Every table of every schema, as text: events, read models, checkpoints, reservations.
+        const auto tables = c.exec(
+            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables "
+            "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') AND table_type = 'BASE TABLE'");
+        std::int64_t hits = 0;
+        for (int i = 0; i < tables.rows(); ++i) {
+            hits += c.query("SELECT count(*) FROM " + tables.str(i, 0) + " t WHERE t::text ILIKE $1",
+                            {"%" + needle + "%"})
+                        .i64(0, 0);
+        }
+        return hits;
+    };
+    EXPECT_EQ(everywhere(email), 0);
+    EXPECT_EQ(everywhere(first), 0);
+    EXPECT_EQ(everywhere(last), 0);
+    // The sealed values in the history can no longer be opened.
+    const auto sealed = c.query("SELECT data->>'email' FROM lms_events WHERE stream_id = $1 AND event_type = 'UserRegistered'",
+                                {"user-" + id});
+    ASSERT_EQ(sealed.rows(), 1);
+    EXPECT_FALSE(eventstore::PersonalData(c).open("user-" + id, sealed.str(0, 0)).has_value());
+
+    // After a full replay, still nothing.
+    std::vector<std::string> argv{test::lmsBinary(), "replay"};
+    test::Process replay(argv, server_->env(), true);
+    EXPECT_EQ(replay.wait(), 0);
+    EXPECT_EQ(everywhere(email), 0);
+    EXPECT_EQ(everywhere(first), 0);
+    EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE user_id = $1::uuid", {id}).i64(0, 0), 0);
+
+    // Kafka: wait until the relay has published the erasure, then read the identity topic.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    bool sawErasure = false;
+    std::int64_t messages = 0;
+    kafka::Consumer consumer(server_->brokers(), "identity-it-" + newUuid(), {"lms.identity"}, {},
+                             kafka::Consumer::Mode::AssignFromStart);
+    while (!sawErasure && std::chrono::steady_clock::now() < deadline) {
+        kafka::IncomingMessage m;
+        if (!consumer.poll(m, std::chrono::milliseconds(500))) continue;
+        ++messages;
+        EXPECT_EQ(m.value.find(email), std::string::npos);
+        EXPECT_EQ(m.value.find(first), std::string::npos);
+        EXPECT_EQ(m.value.find(last), std::string::npos);
+        if (m.key == "user-" + id && m.headers["lms.type"] == "UserErased") sawErasure = true;
+    }
+    EXPECT_TRUE(sawErasure) << "read " << messages << " messages";
+
+    // The email is free again.
+    EXPECT_EQ(registerStudent(email).status, 201);
+}
+
+TEST(IdentityRateLimits, LoginIsLimitedPerAccountWithRetryAfter) {
+    test::TestDatabase db;
+    Server server(db.url(), {{"LMS_RATE_LOGIN_PER_MIN", "3"}});
+    const auto email = "limited-" + newUuid().substr(24) + "@example.com";
+    for (int i = 0; i < 3; ++i) {
+        auto r = call(server.port(), "POST", "/api/v1/auth/login", json{{"email", email}, {"password", "whatever it is"}});
+        EXPECT_EQ(r.status, 401) << r.raw;
+    }
+    auto limited = call(server.port(), "POST", "/api/v1/auth/login", json{{"email", email}, {"password", "whatever it is"}});
+    EXPECT_EQ(limited.status, 429);
+    EXPECT_EQ(limited.body["code"], "rate_limited");
+    EXPECT_GE(std::stoi(limited.retryAfter.empty() ? "0" : limited.retryAfter), 1);
+    // Another account from the same address still gets through (the per-IP bucket is larger).
+    auto other = call(server.port(), "POST", "/api/v1/auth/login",
+                      json{{"email", "other-" + email}, {"password", "whatever it is"}});
+    EXPECT_EQ(other.status, 401);
+}
+
+}  // namespace
+}  // namespace lms
