@@ -9,6 +9,7 @@
 #include <map>
 
 #include "api/identity/registration.hpp"
+#include "api/request_body.hpp"
 #include "common/ids.hpp"
 #include "common/jwt.hpp"
 #include "common/sha256.hpp"
@@ -61,46 +62,15 @@ Response ok(int status, const json& body) { return Response{status, "application
 
 // The body as a JSON object, or the 400 to answer.
 expected<json, Response> object(const Request& req) {
-    auto j = json::parse(req.body, nullptr, false);
-    if (j.is_discarded()) return unexpected(problem(400, "malformed_json", "", "the body is not valid JSON", req.requestId));
-    if (!j.is_object()) return unexpected(problem(400, "malformed_json", "", "the body must be a JSON object", req.requestId));
-    return j;
+    auto j = parseObject(req.body);
+    if (!j) return unexpected(problem(400, "malformed_json", "", j.error(), req.requestId));
+    return std::move(*j);
 }
 
-// Reads string fields, collecting what is missing or of the wrong type.
-class Fields {
-public:
-    explicit Fields(const json& j) : j_(j) {}
-    std::string required(const char* name) {
-        const auto it = j_.find(name);
-        if (it == j_.end() || it->is_null()) {
-            errors.push_back({name, "is required"});
-            return {};
-        }
-        if (!it->is_string()) {
-            errors.push_back({name, "must be a string"});
-            return {};
-        }
-        return *it;
-    }
-    std::optional<std::string> optional(const char* name) {
-        const auto it = j_.find(name);
-        if (it == j_.end() || it->is_null()) return std::nullopt;
-        if (!it->is_string()) {
-            errors.push_back({name, "must be a string"});
-            return std::nullopt;
-        }
-        return it->get<std::string>();
-    }
-    std::optional<Response> refusal(const Request& req) const {
-        if (errors.empty()) return std::nullopt;
-        return problemWith(422, "validation_failed", "the request has invalid fields", errors, req.requestId);
-    }
-    std::vector<domain::FieldError> errors;
-
-private:
-    const json& j_;
-};
+std::optional<Response> refusal(const Fields& f, const Request& req) {
+    if (f.errors.empty()) return std::nullopt;
+    return problemWith(422, "validation_failed", "the request has invalid fields", f.errors, req.requestId);
+}
 
 std::map<std::string, std::string> cookies(const Request& req) {
     std::map<std::string, std::string> out;
@@ -391,7 +361,7 @@ Response Service::registerAccount(Request& req) {
     in.firstName = f.required("firstName");
     in.lastName = f.required("lastName");
     in.role = f.optional("role").value_or("STUDENT");
-    if (auto refused = f.refusal(req)) return *refused;
+    if (auto refused = refusal(f, req)) return *refused;
     auto conn = pool_.acquire();
     auto registered = registerUser(*conn, in, meta(req, ""), nowUs(), s_.cost);
     if (!registered) return fromDomain(registered.error(), req.requestId);
@@ -407,7 +377,7 @@ Response Service::login(Request& req) {
     Fields f(*body);
     const std::string email = di::normalizeEmail(f.required("email"));
     const std::string pw = f.required("password");
-    if (auto refused = f.refusal(req)) return *refused;
+    if (auto refused = refusal(f, req)) return *refused;
     if (auto l = limited(loginPerAccount_, email, req)) return *l;
     auto conn = pool_.acquire();
     const auto r = conn->query(std::string("SELECT ") + kUserColumns +
@@ -432,7 +402,7 @@ Response Service::refresh(Request& req) {
         if (!body) return body.error();
         Fields f(*body);
         if (auto t = f.optional("refreshToken")) token = *t;
-        if (auto refused = f.refusal(req)) return *refused;
+        if (auto refused = refusal(f, req)) return *refused;
     }
     if (token.empty()) token = bearer(req);
     const auto jar = cookies(req);
@@ -527,10 +497,8 @@ Response Service::updateMe(Request& req) {
     cmd.firstName = f.optional("firstName");
     cmd.lastName = f.optional("lastName");
     cmd.bio = f.optional("bio");
-    for (const auto& [k, v] : body->items()) {
-        if (k != "firstName" && k != "lastName" && k != "bio") f.errors.push_back({k, "cannot be changed here"});
-    }
-    if (auto refused = f.refusal(req)) return *refused;
+    f.onlyThese({"firstName", "lastName", "bio"});
+    if (auto refused = refusal(f, req)) return *refused;
     cmd.at = nowUs();
     auto conn = pool_.acquire();
     auto r = eventstore::handleCommand<di::User>(*conn, "user-" + p->userId, di::User::Command{cmd},
@@ -573,7 +541,7 @@ Response Service::changePassword(Request& req) {
     Fields f(*body);
     const std::string current = f.required("currentPassword");
     const std::string next = f.required("newPassword");
-    if (auto refused = f.refusal(req)) return *refused;
+    if (auto refused = refusal(f, req)) return *refused;
     if (auto bad = di::checkPasswordPolicy(next)) {
         return problemWith(422, "validation_failed", "the request has invalid fields",
                            {{"newPassword", bad->errors.empty() ? bad->message : bad->errors.front().message}},
@@ -598,7 +566,7 @@ Response Service::forgotPassword(Request& req) {
     if (!body) return body.error();
     Fields f(*body);
     const std::string email = di::normalizeEmail(f.required("email"));
-    if (auto refused = f.refusal(req)) return *refused;
+    if (auto refused = refusal(f, req)) return *refused;
     if (auto l = limited(resetPerAccount_, email, req)) return *l;
     const json answer{{"message", "if an account uses this email, a reset link is on its way"}};
     auto conn = pool_.acquire();
@@ -622,7 +590,7 @@ Response Service::resetPassword(Request& req) {
     Fields f(*body);
     const std::string token = f.required("token");
     const std::string next = f.required("newPassword");
-    if (auto refused = f.refusal(req)) return *refused;
+    if (auto refused = refusal(f, req)) return *refused;
     if (auto bad = di::checkPasswordPolicy(next)) {
         return problemWith(422, "validation_failed", "the request has invalid fields",
                            {{"newPassword", bad->errors.empty() ? bad->message : bad->errors.front().message}},
@@ -726,7 +694,7 @@ Response Service::setStatus(Request& req, bool ban) {
         if (!body) return body.error();
         Fields f(*body);
         reason = f.optional("reason").value_or("");
-        if (auto refused = f.refusal(req)) return *refused;
+        if (auto refused = refusal(f, req)) return *refused;
     }
     if (ban && id == p->userId) {
         return problemWith(422, "cannot_ban_self", "an admin cannot ban their own account", {{"id", "is your own account"}},

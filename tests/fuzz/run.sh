@@ -7,7 +7,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 mkdir -p "$out/$name.corpus"
 cp -n "$root/tests/fuzz/corpus/$name/"* "$out/$name.corpus/" 2>/dev/null || true
 case "$name" in
-  token) sources=("$root/common/jwt.cpp"); libs=(-lcrypto) ;;
+  token) sources=("$root/common/jwt.cpp" "$root/common/sha256.cpp"); libs=(-lcrypto) ;;
+  # The common-password list is compiled from domain/identity/common_passwords.txt by CMake
+  # into the build directory that OUTDIR lives in.
+  request) sources=("$root/domain/identity/user.cpp" "$root/domain/core/event.cpp" "$out/../domain/common_passwords.cpp"); libs=() ;;
   *) echo "unknown fuzz target $name" >&2; exit 2 ;;
 esac
 clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$root" \
