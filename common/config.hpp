@@ -56,6 +56,7 @@ struct Config {
     bool smtpStartTls = true;       // LMS_SMTP_STARTTLS (1: required before AUTH and mail; 0: plain)
     int mailMaxAttempts = 5;        // LMS_MAIL_MAX_ATTEMPTS: then the dead-letter topic
     int mailRetryBaseMs = 1000;     // LMS_MAIL_RETRY_BASE_MS: backoff base (doubles per attempt)
+    std::string smtpCaFile;         // LMS_SMTP_CA_FILE: PEM CAs trusted for STARTTLS besides the system's
 
     // Reads the process environment; throws ConfigError on the first bad value.
     static Config fromEnvironment();

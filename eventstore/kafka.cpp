@@ -174,6 +174,14 @@ bool Consumer::poll(IncomingMessage& out, std::chrono::milliseconds timeout) {
 
 void Consumer::commit() { rd_kafka_commit(rk_, nullptr, 0); }
 
+void Consumer::commit(const IncomingMessage& handled, bool async) {
+    rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(list, handled.topic.c_str(), handled.partition)->offset = handled.offset + 1;
+    const rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, async ? 1 : 0);
+    rd_kafka_topic_partition_list_destroy(list);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw Error(std::string("cannot commit the offset: ") + rd_kafka_err2str(err));
+}
+
 bool ping(const std::string& brokers, std::chrono::milliseconds timeout, std::string& error) {
     try {
         rd_kafka_t* rk = make(RD_KAFKA_PRODUCER, makeConf(brokers, {}));

@@ -87,6 +87,10 @@ public:
     // Returns the next message, or nothing after timeout. Throws on a fatal consumer error.
     bool poll(IncomingMessage& out, std::chrono::milliseconds timeout);
     void commit();
+    // Commits the offset after `handled`, so that a restarted member of the group resumes with the
+    // next message. Synchronous: throws Error when the broker refuses the commit. Asynchronous:
+    // returns at once, and a failed commit only means that the message may be delivered again.
+    void commit(const IncomingMessage& handled, bool async = false);
 
 private:
     rd_kafka_t* rk_ = nullptr;

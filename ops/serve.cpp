@@ -13,6 +13,7 @@
 #include "eventstore/relay.hpp"
 #include "ops/commands.hpp"
 #include "projections/runner.hpp"
+#include "workers/mailer/mailer.hpp"
 
 namespace lms::ops {
 namespace {
@@ -107,7 +108,15 @@ int serve(const Config& config, const Args& args) {
             });
         });
     }
-    // Workers (mail, certificates, storage) join here as their contexts arrive; none ships yet.
+    // Workers: the mailer (certificates and storage join here as their contexts arrive).
+    if (roles.count("workers") != 0) {
+        threads.emplace_back([&] {
+            supervise("mailer", stop, [&] {
+                mailer::Mailer worker(config, brokers);
+                worker.run(stop);
+            });
+        });
+    }
 
     std::unique_ptr<pg::Pool> pool;
     std::unique_ptr<api::HealthProbe> health;
@@ -118,6 +127,7 @@ int serve(const Config& config, const Args& args) {
         health = std::make_unique<api::HealthProbe>(*pool, brokers);
         identity = std::make_unique<api::identity::Service>(
             *pool, api::identity::Settings::from(config, serverSecret(config)));
+        identity->start(config.pollIntervalMs);
         server = std::make_unique<api::Server>(config, api::makeRouter(*health, *pool, *identity));
         server->start();
         std::cout << "http: listening on http://" << config.httpHost << ":" << server->port() << std::endl;

@@ -1,0 +1,489 @@
+// The mailer as it runs: `lms serve --only relay,workers` in a process of its own, a real SMTP
+// server (aiosmtpd, tests/it/smtp_sink.py) with STARTTLS and AUTH, a Kafka-protocol broker, a
+// real PostgreSQL. The received messages are parsed by Python's email package, not by the code
+// that wrote them.
+#include <dirent.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "api/identity/registration.hpp"
+#include "common/ids.hpp"
+#include "common/sha256.hpp"
+#include "eventstore/event_store.hpp"
+#include "eventstore/kafka.hpp"
+#include "eventstore/personal_data.hpp"
+#include "tests/support/pg_fixture.hpp"
+#include "tests/support/process.hpp"
+#include "workers/mailer/mail.hpp"
+#include "workers/mailer/templates.hpp"
+
+namespace lms {
+namespace {
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using std::chrono::seconds;
+
+const password::Cost kCheap{1, 1024, 1};  // the tests check the mail, not the password hash
+const std::string kSecret = "mailer-it-secret-0123456789abcdef0123456789";
+const std::string kPython = "/usr/bin/python3";  // Debian's, where python3-aiosmtpd lives
+const std::string kSink = LMS_TESTS_IT_DIR "/smtp_sink.py";
+
+std::int64_t nowUs() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+struct TempDir {
+    fs::path path;
+    TempDir() {
+        std::string tpl = (fs::temp_directory_path() / "lms-mailer-it.XXXXXX").string();
+        path = mkdtemp(tpl.data());
+    }
+    ~TempDir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+// Waits until f() holds; fails the test (returning false) after the timeout.
+template <class F>
+bool eventually(F&& f, std::chrono::milliseconds timeout, const std::string& what) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!f()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            ADD_FAILURE() << "timed out waiting for " << what;
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+}
+
+// Runs a command to completion; returns its exit status and output.
+std::pair<int, std::string> run(const std::vector<std::string>& argv) {
+    test::Process p(argv, {}, true);
+    std::string out;
+    try {
+        for (;;) out += p.readLine(seconds(60)) + "\n";
+    } catch (const std::exception&) {
+    }
+    return {p.wait(), out};
+}
+
+// A port on which nothing listens (bound, then released).
+int closedPort() {
+    const int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+class SmtpSink {
+public:
+    SmtpSink(const fs::path& dir, std::vector<std::string> extra) : dir_(dir) {
+        fs::create_directories(dir_);
+        std::vector<std::string> argv{kPython, kSink, "--dir", dir_.string()};
+        argv.insert(argv.end(), extra.begin(), extra.end());
+        process_ = std::make_unique<test::Process>(argv, std::map<std::string, std::string>{});
+        const auto line = process_->waitForLine("smtp sink listening on", seconds(30));
+        port_ = std::stoi(line.substr(line.rfind(':') + 1));
+    }
+    int port() const { return port_; }
+    // Every message received so far, in order of arrival (the JSON written by smtp_sink.py).
+    std::vector<json> messages() const {
+        std::set<fs::path> files;
+        for (const auto& e : fs::directory_iterator(dir_)) {
+            if (e.path().extension() == ".json" && e.path().filename().string()[0] != '.') files.insert(e.path());
+        }
+        std::vector<json> out;
+        for (const auto& f : files) out.push_back(json::parse(std::ifstream(f)));
+        return out;
+    }
+    const json* byMessageId(const std::vector<json>& all, const std::string& triggerId) const {
+        for (const auto& m : all) {
+            if (m["headers"].value("Message-ID", "") == "<" + triggerId + "@lms>") return &m;
+        }
+        return nullptr;
+    }
+
+private:
+    fs::path dir_;
+    std::unique_ptr<test::Process> process_;
+    int port_ = 0;
+};
+
+// `lms serve` with the relay and the workers only.
+class Server {
+public:
+    explicit Server(const std::map<std::string, std::string>& env)
+        : p_({test::lmsBinary(), "serve", "--only", "relay,workers"}, env) {
+        p_.waitForLine("lms: serving", seconds(60));
+    }
+    // Ctrl-C; returns how long it took to stop.
+    std::chrono::milliseconds interrupt() {
+        const auto t0 = std::chrono::steady_clock::now();
+        p_.kill(SIGINT);
+        EXPECT_EQ(p_.wait(), 0);
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    }
+    test::Process& process() { return p_; }
+
+private:
+    test::Process p_;
+};
+
+std::string registerUser(pg::Connection& c, const std::string& email, const std::string& first,
+                         const std::string& last) {
+    auto r = api::identity::registerUser(c, {email, "a long passphrase", first, last}, {"", "it-" + newUuid(), ""},
+                                         nowUs(), kCheap);
+    EXPECT_TRUE(r.has_value());
+    return r ? r->userId : "";
+}
+
+// The event id of the stream's last event of this type.
+std::string lastEventId(pg::Connection& c, const std::string& stream, const std::string& type) {
+    const auto events = eventstore::EventStore(c).readStream(stream);
+    for (auto e = events.rbegin(); e != events.rend(); ++e) {
+        if (e->type == type) return e->eventId;
+    }
+    return "";
+}
+
+// What the password-reset route appends: only the sha256 of the token the mailer derives.
+std::string requestReset(pg::Connection& c, const std::string& userId, std::int64_t expiresAt, std::string& resetId) {
+    resetId = newUuid();
+    const std::string token = deriveToken(kSecret, "password-reset", resetId);
+    const std::string id = newUuid();
+    eventstore::EventStore st(c);
+    const json data{{"userId", userId},
+                    {"resetId", resetId},
+                    {"tokenHash", toHex(sha256(token))},
+                    {"expiresAt", expiresAt},
+                    {"at", nowUs()}};
+    EXPECT_TRUE(st.append("user-" + userId, eventstore::ExpectedVersion::any(),
+                          {eventstore::NewEvent{id, "UserPasswordResetRequested", 1, data.dump(),
+                                                R"({"actorId":")" + userId + R"(","correlationId":"it-reset"})"}})
+                    .has_value());
+    return id;
+}
+
+// The outcome recorded for a trigger: {type, data}.
+std::pair<std::string, json> outcome(pg::Connection& c, const std::string& triggerId) {
+    const auto events = eventstore::EventStore(c).readStream("mail-" + triggerId);
+    if (events.empty()) return {"", json()};
+    EXPECT_EQ(events.size(), 1u) << "one outcome per trigger";
+    return {events.front().type, json::parse(events.front().data)};
+}
+
+std::int64_t count(pg::Connection& c, const std::string& sql) { return c.exec(sql).i64(0, 0); }
+
+std::map<std::string, std::string> baseEnv(const test::TestDatabase& db, const fs::path& dataDir) {
+    return {{"LMS_DATABASE_URL", db.url()},
+            {"LMS_DATA_DIR", dataDir.string()},
+            {"LMS_LOG_LEVEL", "warn"},
+            {"LMS_POLL_INTERVAL_MS", "50"},
+            {"LMS_JWT_SECRET", kSecret},
+            {"LMS_PUBLIC_URL", "https://learn.example.test/"},
+            {"LMS_MAIL_FROM", "LMS Test <no-reply@lms.test>"},
+            {"LMS_MAIL_RETRY_BASE_MS", "20"}};
+}
+
+TEST(MailTemplates, ValuesAreEscapedInHtmlOnlyAndEveryPlaceholderNeedsAValue) {
+    using mailer::Escape;
+    EXPECT_EQ(mailer::render("Hi {{n}}!", {{"n", "<Zoë & \"Al\">"}}, Escape::None), "Hi <Zoë & \"Al\">!");
+    EXPECT_EQ(mailer::render("<p>{{n}}</p>", {{"n", "<b>&'\""}}, Escape::Html), "<p>&lt;b&gt;&amp;&#39;&quot;</p>");
+    EXPECT_EQ(mailer::render("{{a}}{{a}}", {{"a", "{{a}}"}}, Escape::None), "{{a}}{{a}}")
+        << "values are not re-expanded";
+    EXPECT_THROW(mailer::render("{{missing}}", {}, Escape::None), std::invalid_argument);
+    EXPECT_THROW(mailer::render("{{open", {{"open", "x"}}, Escape::None), std::invalid_argument);
+    for (const char* name : {"welcome", "password-reset"}) {
+        const auto m = mailer::renderMail(name, {{"firstName", "Ada\r\nBcc: x@evil.test"},
+                                                 {"lastName", "L"},
+                                                 {"publicUrl", "https://x.test"},
+                                                 {"resetLink", "https://x.test/r?token=t"},
+                                                 {"expiresAt", "soon"}});
+        EXPECT_EQ(m.subject.find_first_of("\r\n"), std::string::npos) << name << ": " << m.subject;
+        EXPECT_NE(m.text.find("\r\n"), std::string::npos);
+        EXPECT_EQ(m.text.find("{{"), std::string::npos);
+        EXPECT_EQ(m.html.find("{{"), std::string::npos);
+    }
+    EXPECT_EQ(mailer::mailbox("Ada \"the\" Countess", "ada@x.test"), "\"Ada \\\"the\\\" Countess\" <ada@x.test>");
+    EXPECT_EQ(mailer::mailbox("Zoë", "z@x.test").rfind("=?UTF-8?B?", 0), 0u);
+    EXPECT_FALSE(mailer::isSafeAddress("a@b.test>\r\nBcc: c@d.test"));
+    EXPECT_TRUE(mailer::isSafeAddress("ada+tag@example.org"));
+}
+
+TEST(Mailer, WelcomeAndResetOverStartTlsWithAuthOnceAcrossRestartsAndRedeliveries) {
+    test::TestDatabase db;
+    TempDir tmp;
+    // A self-signed certificate for 127.0.0.1, trusted through LMS_SMTP_CA_FILE: the mailer
+    // verifies the server's certificate and name.
+    const auto cert = tmp.path / "cert.pem", key = tmp.path / "key.pem";
+    auto [sslStatus, sslOut] = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                    key.string(), "-out", cert.string(), "-days", "2", "-subj", "/CN=localhost",
+                                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+    ASSERT_EQ(sslStatus, 0) << sslOut;
+    SmtpSink sink(tmp.path / "received",
+                  {"--cert", cert.string(), "--key", key.string(), "--user", "mailer", "--password", "p@ss word:1"});
+    test::Process broker({test::lmsBinary(), "dev-kafka"}, {});
+    const std::string brokers = broker.readLine(seconds(30));
+
+    auto env = baseEnv(db, tmp.path / "data");
+    env.insert({{"LMS_KAFKA_BROKERS", brokers},
+                {"LMS_KAFKA_TOPIC_PREFIX", "mailit"},
+                {"LMS_SMTP_HOST", "127.0.0.1"},
+                {"LMS_SMTP_PORT", std::to_string(sink.port())},
+                {"LMS_SMTP_STARTTLS", "1"},
+                {"LMS_SMTP_USER", "mailer"},
+                {"LMS_SMTP_PASSWORD", "p@ss word:1"},
+                {"LMS_SMTP_CA_FILE", cert.string()}});
+
+    pg::Connection c(db.url());
+    const std::string ada = registerUser(c, "Ada@Example.com", "Zoë <b>&", "Lovelace");
+    const std::string welcomeAda = lastEventId(c, "user-" + ada, "UserRegistered");
+    std::string resetId, staleResetId;
+    const std::string reset = requestReset(c, ada, nowUs() + 3600LL * 1000000, resetId);
+    const std::string staleReset = requestReset(c, ada, nowUs() - 1000000, staleResetId);
+    // Eve registers, then is erased (her key shredded) before the mailer gets to her.
+    const std::string eve = registerUser(c, "eve@example.com", "Eve", "Gone");
+    const std::string welcomeEve = lastEventId(c, "user-" + eve, "UserRegistered");
+    {
+        pg::Transaction tx(c);
+        eventstore::PersonalData(c).shred("user-" + eve);
+        ASSERT_TRUE(eventstore::EventStore(c)
+                        .append("user-" + eve, eventstore::ExpectedVersion::any(),
+                                {eventstore::NewEvent{newUuid(), "UserErased", 1, json{{"at", nowUs()}}.dump(), "{}"}})
+                        .has_value());
+        tx.commit();
+    }
+
+    auto server = std::make_unique<Server>(env);
+    ASSERT_TRUE(
+        eventually([&] { return count(c, "SELECT count(*) FROM lms_events WHERE stream_id LIKE 'mail-%'") == 4; },
+                   seconds(90), "four mail outcomes"));
+    EXPECT_EQ(outcome(c, welcomeAda).first, "MailSent");
+    EXPECT_EQ(outcome(c, welcomeAda).second["messageId"], "<" + welcomeAda + "@lms>");
+    EXPECT_EQ(outcome(c, welcomeAda).second["template"], "welcome");
+    EXPECT_EQ(outcome(c, reset).first, "MailSent");
+    EXPECT_EQ(outcome(c, reset).second["template"], "password-reset");
+    EXPECT_EQ(outcome(c, staleReset).first, "MailSkipped");
+    EXPECT_EQ(outcome(c, staleReset).second["reason"], "expired");
+    EXPECT_EQ(outcome(c, welcomeEve).first, "MailSkipped");
+    EXPECT_EQ(outcome(c, welcomeEve).second["reason"], "erased");
+    const auto mailEvents = c.exec(
+                                 "SELECT string_agg(data::text || metadata::text, ' ') FROM lms_events "
+                                 "WHERE stream_id LIKE 'mail-%'")
+                                .str(0, 0);
+    for (const char* personal : {"ada@example.com", "Ada@Example.com", "Lovelace", "Zoë", "eve@example.com"}) {
+        EXPECT_EQ(mailEvents.find(personal), std::string::npos) << personal << " in clear in " << mailEvents;
+    }
+
+    ASSERT_TRUE(eventually([&] { return sink.messages().size() >= 2; }, seconds(30), "two messages"));
+    const auto received = sink.messages();
+    ASSERT_EQ(received.size(), 2u);
+    const json* welcome = sink.byMessageId(received, welcomeAda);
+    const json* resetMail = sink.byMessageId(received, reset);
+    ASSERT_NE(welcome, nullptr);
+    ASSERT_NE(resetMail, nullptr);
+    for (const json* m : {welcome, resetMail}) {
+        EXPECT_EQ((*m)["envelope"]["to"], json::array({"ada@example.com"}));
+        EXPECT_EQ((*m)["envelope"]["from"], "no-reply@lms.test");
+        EXPECT_EQ((*m)["envelope"]["tls"], true) << "sent after STARTTLS";
+        EXPECT_EQ((*m)["envelope"]["login"], "mailer") << "sent after AUTH LOGIN";
+        EXPECT_EQ((*m)["headers"]["From"], "LMS Test <no-reply@lms.test>");
+        EXPECT_EQ((*m)["headers"]["To"], "\"Zoë <b>& Lovelace\" <ada@example.com>");
+        EXPECT_EQ((*m)["headers"]["Auto-Submitted"], "auto-generated");
+        EXPECT_EQ((*m)["contentType"], "multipart/alternative");
+        EXPECT_EQ((*m)["defects"], json::array()) << m->dump(1);
+        EXPECT_TRUE((*m)["crlfOnly"].get<bool>());
+        ASSERT_EQ((*m)["parts"].size(), 2u);
+        EXPECT_EQ((*m)["parts"][0]["contentType"], "text/plain");
+        EXPECT_EQ((*m)["parts"][0]["charset"], "utf-8");
+        EXPECT_EQ((*m)["parts"][1]["contentType"], "text/html");
+        const std::string text = (*m)["parts"][0]["content"], html = (*m)["parts"][1]["content"];
+        EXPECT_NE(text.find("Hello Zoë <b>&,"), std::string::npos) << text;
+        EXPECT_NE(html.find("Hello Zoë &lt;b&gt;&amp;,"), std::string::npos) << "escaped in HTML:\n" << html;
+        EXPECT_EQ(html.find("<b>&"), std::string::npos) << html;
+    }
+    EXPECT_EQ((*welcome)["headers"]["Subject"], "Welcome to LMS, Zoë <b>&");
+    EXPECT_EQ((*resetMail)["headers"]["Subject"], "Reset your LMS password");
+
+    // The link carries the token derived from the server's secret, whose sha256 is the event's.
+    const std::string text = (*resetMail)["parts"][0]["content"], html = (*resetMail)["parts"][1]["content"];
+    std::smatch link;
+    ASSERT_TRUE(std::regex_search(text, link,
+                                  std::regex(R"(https://learn\.example\.test/reset-password\?token=([A-Za-z0-9_-]+))")))
+        << text;
+    const std::string token = link[1];
+    EXPECT_EQ(token, deriveToken(kSecret, "password-reset", resetId));
+    json stored;
+    for (const auto& e : eventstore::EventStore(c).readStream("user-" + ada)) {
+        if (e.eventId == reset) stored = json::parse(e.data);
+    }
+    EXPECT_EQ(toHex(sha256(token)), stored["tokenHash"].get<std::string>());
+    EXPECT_NE(html.find("href=\"https://learn.example.test/reset-password?token=" + token + "\""), std::string::npos)
+        << html;
+
+    // Ctrl-C stops the worker promptly (the debug build runs under sanitizers).
+    EXPECT_LT(server->interrupt(), std::chrono::milliseconds(5000));
+    server.reset();
+
+    // The relay publishes everything again, as it would after a crash (at least once): the mailer
+    // resumes after its committed offsets, meets every trigger a second time, and skips them all.
+    c.exec("UPDATE lms_checkpoints SET tx_id = '0'::xid8, position = 0 WHERE name = 'relay'");
+    server = std::make_unique<Server>(env);
+    const std::string grace = registerUser(c, "grace@example.com", "Grace", "Hopper");
+    const std::string welcomeGrace = lastEventId(c, "user-" + grace, "UserRegistered");
+    ASSERT_TRUE(eventually([&] { return outcome(c, welcomeGrace).first == "MailSent"; }, seconds(90),
+                           "the welcome mail of a user registered after the restart"));
+    {
+        // Every trigger is on the topic twice now.
+        kafka::Consumer check(brokers, "mailer-it-check", {"mailit.identity"}, {},
+                              kafka::Consumer::Mode::AssignFromStart);
+        std::map<std::string, int> copies;
+        kafka::IncomingMessage m;
+        auto quiet = std::chrono::steady_clock::now();
+        while (std::chrono::steady_clock::now() - quiet < seconds(3)) {
+            if (!check.poll(m, std::chrono::milliseconds(200))) continue;
+            ++copies[json::parse(m.value)["eventId"].get<std::string>()];
+            quiet = std::chrono::steady_clock::now();
+        }
+        EXPECT_EQ(copies[welcomeAda], 2);
+        EXPECT_EQ(copies[reset], 2);
+    }
+    std::this_thread::sleep_for(seconds(2));  // time for any duplicate still in flight to arrive
+    const auto after = sink.messages();
+    EXPECT_EQ(after.size(), 3u) << "neither the restart nor the redelivery sent a mail twice";
+    EXPECT_NE(sink.byMessageId(after, welcomeGrace), nullptr);
+    EXPECT_EQ(count(c, "SELECT count(*) FROM lms_events WHERE event_type = 'MailSent'"), 3);
+    EXPECT_LT(server->interrupt(), std::chrono::milliseconds(5000));
+}
+
+TEST(Mailer, DeadLettersTheTriggerAfterTheLastAttemptWhenSmtpIsDown) {
+    test::TestDatabase db;
+    TempDir tmp;
+    auto env = baseEnv(db, tmp.path);
+    env.insert({{"LMS_KAFKA_TOPIC_PREFIX", "mailfail"},
+                {"LMS_SMTP_HOST", "127.0.0.1"},
+                {"LMS_SMTP_PORT", std::to_string(closedPort())},
+                {"LMS_SMTP_STARTTLS", "0"},
+                {"LMS_MAIL_MAX_ATTEMPTS", "3"}});
+    pg::Connection c(db.url());
+    const std::string user = registerUser(c, "lin@example.com", "Lin", "Down");
+    const std::string trigger = lastEventId(c, "user-" + user, "UserRegistered");
+
+    test::Process serve({test::lmsBinary(), "serve", "--only", "relay,workers"}, env);
+    const auto kafkaLine = serve.waitForLine("kafka: embedded mock cluster at", seconds(60));
+    const std::string brokers =
+        kafkaLine.substr(kafkaLine.find(" at ") + 4, kafkaLine.find("  (") - kafkaLine.find(" at ") - 4);
+    serve.waitForLine("lms: serving", seconds(60));
+
+    ASSERT_TRUE(eventually([&] { return !outcome(c, trigger).first.empty(); }, seconds(90), "the mail's outcome"));
+    const auto [type, data] = outcome(c, trigger);
+    EXPECT_EQ(type, "MailFailed");
+    EXPECT_EQ(data["attempts"], 3);
+    EXPECT_EQ(data["template"], "welcome");
+    EXPECT_NE(data["error"].get<std::string>().find("127.0.0.1"), std::string::npos) << data.dump();
+    EXPECT_EQ(data.dump().find("lin@example.com"), std::string::npos);
+
+    bool found = false;
+    {
+        kafka::Consumer dlq(brokers, "mailer-it-dlq", {"mailfail.mail.dlq"}, {},
+                            kafka::Consumer::Mode::AssignFromStart);
+        kafka::IncomingMessage m;
+        const auto deadline = std::chrono::steady_clock::now() + seconds(30);
+        while (!found && std::chrono::steady_clock::now() < deadline) {
+            if (!dlq.poll(m, std::chrono::milliseconds(200))) continue;
+            const auto envelope = json::parse(m.value);
+            if (envelope["eventId"] != trigger) continue;
+            found = true;
+            EXPECT_EQ(envelope["type"], "UserRegistered") << "the original envelope, unchanged";
+            EXPECT_EQ(m.key, "user-" + user);
+            EXPECT_EQ(m.headers["lms.event_id"], trigger);
+            EXPECT_EQ(m.headers["lms.dlq.attempts"], "3");
+            EXPECT_FALSE(m.headers["lms.dlq.error"].empty());
+            EXPECT_EQ(m.headers["lms.dlq.error"], data["error"].get<std::string>());
+        }
+    }  // the consumer goes before the broker does
+    EXPECT_TRUE(found) << "the trigger is on mailfail.mail.dlq";
+    serve.kill(SIGINT);
+    EXPECT_EQ(serve.wait(), 0);
+}
+
+TEST(Mailer, RefusesAnSmtpServerWhoseCertificateItCannotVerify) {
+    test::TestDatabase db;
+    TempDir tmp;
+    const auto cert = tmp.path / "cert.pem", key = tmp.path / "key.pem";
+    auto [sslStatus, sslOut] = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                    key.string(), "-out", cert.string(), "-days", "2", "-subj", "/CN=localhost",
+                                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+    ASSERT_EQ(sslStatus, 0) << sslOut;
+    SmtpSink sink(tmp.path / "received", {"--cert", cert.string(), "--key", key.string()});
+    auto env = baseEnv(db, tmp.path / "data");
+    env.insert({{"LMS_SMTP_HOST", "127.0.0.1"},
+                {"LMS_SMTP_PORT", std::to_string(sink.port())},
+                {"LMS_SMTP_STARTTLS", "1"},
+                {"LMS_MAIL_MAX_ATTEMPTS", "1"}});  // and no LMS_SMTP_CA_FILE: the certificate is unknown
+    pg::Connection c(db.url());
+    const std::string user = registerUser(c, "mo@example.com", "Mo", "Tls");
+    const std::string trigger = lastEventId(c, "user-" + user, "UserRegistered");
+    Server server(env);
+    ASSERT_TRUE(eventually([&] { return !outcome(c, trigger).first.empty(); }, seconds(90), "the mail's outcome"));
+    const auto [type, data] = outcome(c, trigger);
+    EXPECT_EQ(type, "MailFailed");
+    EXPECT_NE(data["error"].get<std::string>().find("certificate verify failed"), std::string::npos) << data.dump();
+    EXPECT_TRUE(sink.messages().empty());
+    server.interrupt();
+}
+
+TEST(Mailer, WithoutAnSmtpHostEachMailIsAnEmlFileInTheOutbox) {
+    test::TestDatabase db;
+    TempDir tmp;
+    auto env = baseEnv(db, tmp.path);
+    pg::Connection c(db.url());
+    const std::string user = registerUser(c, "kim@example.com", "Kim", "Outbox");
+    const std::string trigger = lastEventId(c, "user-" + user, "UserRegistered");
+    Server server(env);
+    const auto eml = tmp.path / "outbox" / (trigger + ".eml");
+    ASSERT_TRUE(eventually([&] { return fs::exists(eml); }, seconds(90), eml.string()));
+    ASSERT_TRUE(eventually([&] { return outcome(c, trigger).first == "MailSent"; }, seconds(30), "MailSent"));
+    for (const auto& e : fs::directory_iterator(tmp.path / "outbox")) {
+        EXPECT_EQ(e.path().extension(), ".eml") << "no temporary file is left behind: " << e.path();
+    }
+
+    auto [status, out] = run({kPython, kSink, "--parse", eml.string()});
+    ASSERT_EQ(status, 0) << out;
+    const auto parsed = json::parse(out);
+    EXPECT_EQ(parsed["defects"], json::array()) << out;
+    EXPECT_TRUE(parsed["crlfOnly"].get<bool>());
+    EXPECT_EQ(parsed["headers"]["To"], "Kim Outbox <kim@example.com>");
+    EXPECT_EQ(parsed["headers"]["From"], "LMS Test <no-reply@lms.test>");
+    EXPECT_EQ(parsed["headers"]["Message-ID"], "<" + trigger + "@lms>");
+    EXPECT_EQ(parsed["headers"]["Subject"], "Welcome to LMS, Kim");
+    EXPECT_FALSE(parsed["headers"].value("Date", "").empty());
+    EXPECT_EQ(parsed["contentType"], "multipart/alternative");
+    ASSERT_EQ(parsed["parts"].size(), 2u);
+    EXPECT_NE(parsed["parts"][0]["content"].get<std::string>().find("Hello Kim,"), std::string::npos);
+    EXPECT_NE(parsed["parts"][1]["content"].get<std::string>().find("<p>Hello Kim,</p>"), std::string::npos);
+    EXPECT_LT(server.interrupt(), std::chrono::milliseconds(5000));
+}
+
+}  // namespace
+}  // namespace lms

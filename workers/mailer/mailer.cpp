@@ -1,0 +1,328 @@
+#include "workers/mailer/mailer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <thread>
+
+#include "common/ids.hpp"
+#include "common/log.hpp"
+#include "common/metrics.hpp"
+#include "common/secrets.hpp"
+#include "common/sha256.hpp"
+#include "eventstore/event_store.hpp"
+#include "eventstore/personal_data.hpp"
+
+namespace lms::mailer {
+namespace {
+
+constexpr auto kPoll = std::chrono::milliseconds(200);
+constexpr std::int64_t kMaxBackoffMs = 60'000;
+
+std::int64_t nowUs() {
+    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+std::int64_t backoffMs(int base, int attempt) {
+    std::int64_t ms = base;
+    for (int i = 1; i < attempt && ms < kMaxBackoffMs; ++i) ms *= 2;
+    return std::min(ms, kMaxBackoffMs);
+}
+
+// Sleeps in short steps; false when stop was set meanwhile.
+bool pause(std::int64_t ms, const std::atomic<bool>& stop) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+    while (std::chrono::steady_clock::now() < until) {
+        if (stop.load()) return false;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+            std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
+    }
+    return !stop.load();
+}
+
+// "2026-11-23 10:12 UTC": the reset link's expiry as a reader wants it.
+std::string readableTime(std::int64_t us) {
+    const std::time_t t = static_cast<std::time_t>(us / 1'000'000);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
+    return buf;
+}
+
+// Error texts go into an event, a Kafka header and the log: none of them may carry the person's
+// address or names in clear (an SMTP server's "550 <ada@example.com> unknown" does).
+std::string scrubbed(std::string text, const Mail& mail) {
+    auto replaceAll = [&](const std::string& needle, const std::string& by) {
+        if (needle.size() < 2) return;
+        std::string lower = text;
+        std::string lowerNeedle = needle;
+        std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+        std::transform(lowerNeedle.begin(), lowerNeedle.end(), lowerNeedle.begin(), ::tolower);
+        for (auto at = lower.find(lowerNeedle); at != std::string::npos; at = lower.find(lowerNeedle, at + by.size())) {
+            text.replace(at, needle.size(), by);
+            lower.replace(at, needle.size(), by);
+        }
+    };
+    replaceAll(mail.toAddress, "[recipient]");
+    replaceAll(mail.toName, "[name]");
+    return text;
+}
+
+void count(const std::string& tpl, const char* outcome) {
+    metrics::Registry::global().increment("lms_mail_total", "Mail handled by the mailer, by template and outcome",
+                                          {{"template", tpl}, {"outcome", outcome}});
+}
+
+// A trigger that cannot be mailed whatever we retry: it goes to the dead-letter topic at once.
+class Malformed : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+}  // namespace
+
+std::string sourceTopic(const std::string& prefix) { return prefix + ".identity"; }
+std::string deadLetterTopic(const std::string& prefix) { return prefix + ".mail.dlq"; }
+
+Mailer::Mailer(const Config& config, std::string brokers)
+    : config_(config),
+      brokers_(std::move(brokers)),
+      secret_(serverSecret(config)),
+      transport_(makeTransport(config)),
+      producer_(std::make_unique<kafka::Producer>(brokers_)) {}
+
+Mailer::~Mailer() = default;
+
+pg::Connection& Mailer::db() {
+    if (!db_ || !db_->ok()) db_ = std::make_unique<pg::Connection>(config_.databaseUrl);
+    return *db_;
+}
+
+void Mailer::run(const std::atomic<bool>& stop) {
+    db();
+    // A member that does not poll for max.poll.interval.ms leaves the group: allow for every
+    // attempt of one message (its backoff plus the SMTP timeouts) and some.
+    std::int64_t busyMs = 120'000;
+    for (int a = 1; a <= config_.mailMaxAttempts; ++a) busyMs += backoffMs(config_.mailRetryBaseMs, a) + 45'000;
+    // A 10 s session (Kafka's default before 3.0, not 45 s): a crashed mailer's partitions move to
+    // another member sooner, and the mock cluster, which keeps a group that every member left
+    // waiting for a session timeout before the next join, lets a restarted mailer in sooner.
+    kafka::Consumer consumer(
+        brokers_, kConsumerGroup, {sourceTopic(config_.topicPrefix)},
+        {{"session.timeout.ms", "10000"},
+         {"heartbeat.interval.ms", "3000"},
+         {"max.poll.interval.ms", std::to_string(std::clamp<std::int64_t>(busyMs, 300'000, 86'400'000))}});
+    spdlog::info("mailer: consuming {} as {}; mail goes to {}", sourceTopic(config_.topicPrefix), kConsumerGroup,
+                 transport_->describe());
+    kafka::IncomingMessage m;
+    while (!stop.load()) {
+        if (!consumer.poll(m, kPoll)) continue;
+        const Outcome outcome = handle(m, stop);
+        if (outcome == Outcome::Interrupted) return;  // not committed: delivered again after a restart
+        if (outcome == Outcome::Ignored) {
+            consumer.commit(m, true);  // nothing was done: losing this commit costs one more look
+            continue;
+        }
+        try {
+            consumer.commit(m);
+        } catch (const kafka::Error& e) {
+            // The outcome is recorded: a redelivery finds mail-<id> and skips it.
+            spdlog::warn("mailer: {}", e.what());
+        }
+    }
+}
+
+Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>& stop) {
+    nlohmann::json envelope = nlohmann::json::parse(m.value, nullptr, false);
+    const std::string type =
+        envelope.is_object() && envelope["type"].is_string() ? envelope["type"].get<std::string>() : "";
+    std::string tpl;
+    if (type == "UserRegistered")
+        tpl = "welcome";
+    else if (type == "UserPasswordResetRequested")
+        tpl = "password-reset";
+    else if (!envelope.is_discarded() && envelope.is_object())
+        return Outcome::Ignored;
+
+    const std::string eventId =
+        envelope.is_object() && envelope["eventId"].is_string() ? envelope["eventId"].get<std::string>() : "";
+    if (tpl.empty() || !isUuid(eventId) || !envelope["data"].is_object()) {
+        // Without an event id there is no stream to record in: the dead-letter topic is the record.
+        spdlog::error("mailer: {}[{}]@{} is not an event envelope; dead-lettered", m.topic, m.partition, m.offset);
+        deadLetter(m, "not an event envelope", 0);
+        count(tpl.empty() ? "unknown" : tpl, "failed");
+        return Outcome::DeadLettered;
+    }
+    const nlohmann::json& data = envelope["data"];
+    const std::string correlationId =
+        envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "") : "";
+    log::CorrelationScope scope(correlationId);
+
+    eventstore::EventStore store(db());
+    if (!store.readStream("mail-" + eventId, 1, 1).empty()) {
+        spdlog::debug("mailer: {} of event {} already handled", tpl, eventId);
+        return Outcome::AlreadyHandled;
+    }
+    auto skip = [&](const std::string& reason) {
+        spdlog::info("mailer: {} mail for event {} skipped: {}", tpl, eventId, reason);
+        record(eventId, "MailSkipped",
+               {{"triggerEventId", eventId}, {"template", tpl}, {"reason", reason}, {"at", nowUs()}}, correlationId,
+               stop);
+        count(tpl, "skipped");
+        return Outcome::Skipped;
+    };
+
+    try {
+        const std::string userId = data.value("userId", "");
+        if (userId.empty()) throw Malformed("the event has no userId");
+        std::map<std::string, std::string> values{{"publicUrl", config_.publicUrl}};
+        if (tpl == "password-reset") {
+            const std::string resetId = data.value("resetId", "");
+            if (resetId.empty() || !data["expiresAt"].is_number_integer())
+                throw Malformed("the event has no resetId or expiresAt");
+            const std::int64_t expiresAt = data["expiresAt"].get<std::int64_t>();
+            if (expiresAt <= nowUs()) return skip("expired");
+            // The token the API keeps only the sha256 of: derived again from the server's secret.
+            values["resetLink"] =
+                config_.publicUrl + "/reset-password?token=" + deriveToken(secret_, "password-reset", resetId);
+            values["expiresAt"] = readableTime(expiresAt);
+        }
+        auto who = recipientOf(userId);
+        if (const auto* reason = std::get_if<std::string>(&who)) return skip(*reason);
+        const auto& r = std::get<Recipient>(who);
+        if (!isSafeAddress(r.email)) return skip("invalid_address");
+        values["firstName"] = r.firstName.empty() ? "there" : r.firstName;
+        values["lastName"] = r.lastName;
+        Mail mail{eventId, tpl, r.email, r.firstName + (r.lastName.empty() ? "" : " " + r.lastName),
+                  renderMail(tpl, values)};
+        while (!mail.toName.empty() && mail.toName.front() == ' ') mail.toName.erase(0, 1);
+        return deliver(m, mail, correlationId, stop);
+    } catch (const Malformed& e) {
+        spdlog::error("mailer: {} mail for event {}: {}; dead-lettered", tpl, eventId, e.what());
+        deadLetter(m, e.what(), 0);
+        record(eventId, "MailFailed",
+               {{"triggerEventId", eventId}, {"template", tpl}, {"attempts", 0}, {"error", e.what()}, {"at", nowUs()}},
+               correlationId, stop);
+        count(tpl, "failed");
+        return Outcome::DeadLettered;
+    }
+}
+
+std::variant<Mailer::Recipient, std::string> Mailer::recipientOf(const std::string& userId) {
+    const std::string subject = "user-" + userId;
+    eventstore::EventStore store(db());
+    eventstore::PersonalData personal(db());
+    bool registered = false;
+    bool shredded = false;
+    Recipient r;
+    auto open = [&](const nlohmann::json& v, std::string& into) {
+        if (!v.is_string()) return;
+        const auto s = v.get<std::string>();
+        if (!eventstore::PersonalData::isSealed(s)) {
+            into = s;
+            return;
+        }
+        auto plain = personal.open(subject, s);
+        if (plain)
+            into = *plain;
+        else
+            shredded = true;
+    };
+    for (const auto& e : store.readStream(subject)) {
+        if (e.type == "UserErased") return std::string("erased");
+        if (e.type != "UserRegistered" && e.type != "UserProfileUpdated") continue;
+        const auto d = nlohmann::json::parse(e.data);
+        if (e.type == "UserRegistered") {
+            registered = true;
+            open(d["email"], r.email);
+        }
+        if (d.contains("firstName")) open(d["firstName"], r.firstName);
+        if (d.contains("lastName")) open(d["lastName"], r.lastName);
+    }
+    if (!registered) return std::string("unknown_user");
+    // The person's key is gone: they were erased, whatever the stream says yet.
+    if (shredded) return std::string("erased");
+    return r;
+}
+
+Outcome Mailer::deliver(const kafka::IncomingMessage& m, const Mail& mail, const std::string& correlationId,
+                        const std::atomic<bool>& stop) {
+    const Outgoing out{mail.triggerEventId, config_.mailFrom, mail.toAddress,
+                       formatMessage(mail, config_.mailFrom, nowUs())};
+    std::string error;
+    int attempt = 1;
+    for (;; ++attempt) {
+        try {
+            transport_->deliver(out);
+            spdlog::info("mailer: {} mail for event {} sent (attempt {})", mail.templateName, mail.triggerEventId,
+                         attempt);
+            record(mail.triggerEventId, "MailSent",
+                   {{"triggerEventId", mail.triggerEventId},
+                    {"template", mail.templateName},
+                    {"messageId", messageIdFor(mail.triggerEventId)},
+                    {"at", nowUs()}},
+                   correlationId, stop);
+            count(mail.templateName, "sent");
+            return Outcome::Sent;
+        } catch (const DeliveryError& e) {
+            error = scrubbed(e.what(), mail);
+            spdlog::warn("mailer: {} mail for event {} not delivered (attempt {} of {}): {}", mail.templateName,
+                         mail.triggerEventId, attempt, config_.mailMaxAttempts, error);
+            if (e.permanent() || attempt >= config_.mailMaxAttempts) break;
+            if (!pause(backoffMs(config_.mailRetryBaseMs, attempt), stop)) return Outcome::Interrupted;
+        }
+    }
+    deadLetter(m, error, attempt);
+    record(mail.triggerEventId, "MailFailed",
+           {{"triggerEventId", mail.triggerEventId},
+            {"template", mail.templateName},
+            {"attempts", attempt},
+            {"error", error},
+            {"at", nowUs()}},
+           correlationId, stop);
+    spdlog::error("mailer: {} mail for event {} dead-lettered to {} after {} attempt(s)", mail.templateName,
+                  mail.triggerEventId, deadLetterTopic(config_.topicPrefix), attempt);
+    count(mail.templateName, "failed");
+    return Outcome::DeadLettered;
+}
+
+void Mailer::deadLetter(const kafka::IncomingMessage& m, const std::string& error, int attempts) {
+    kafka::OutgoingMessage out{deadLetterTopic(config_.topicPrefix), m.key, m.value, {}};
+    for (const auto& h : m.headers) out.headers.push_back(h);
+    out.headers.emplace_back("lms.dlq.error", error);
+    out.headers.emplace_back("lms.dlq.attempts", std::to_string(attempts));
+    out.headers.emplace_back("lms.dlq.source",
+                             m.topic + "/" + std::to_string(m.partition) + "/" + std::to_string(m.offset));
+    out.headers.emplace_back("lms.dlq.consumer", kConsumerGroup);
+    // Not acknowledged: throw, so that the message is not committed and comes back.
+    if (producer_->sendAll({out}, std::chrono::seconds(30)) != 0) {
+        throw kafka::Error("the dead-letter topic " + out.topic + " did not acknowledge");
+    }
+}
+
+void Mailer::record(const std::string& triggerEventId, const std::string& type, nlohmann::json data,
+                    const std::string& correlationId, const std::atomic<bool>& stop) {
+    const domain::Metadata meta{"lms-mailer", correlationId, triggerEventId};
+    const eventstore::NewEvent event{newUuid(), type, 1, data.dump(), meta.toJson().dump()};
+    for (int attempt = 1;; ++attempt) {
+        try {
+            auto appended = eventstore::EventStore(db()).append("mail-" + triggerEventId,
+                                                                eventstore::ExpectedVersion::noStream(), {event});
+            if (!appended) {
+                // Another mailer (a rebalance, a redelivery) recorded this trigger first.
+                spdlog::info("mailer: mail-{} was already recorded", triggerEventId);
+            }
+            return;
+        } catch (const pg::Error& e) {
+            db_.reset();
+            spdlog::warn("mailer: cannot record {} for event {} ({}); retrying", type, triggerEventId, e.what());
+            if (!pause(backoffMs(config_.mailRetryBaseMs, attempt), stop)) throw;
+        }
+    }
+}
+
+}  // namespace lms::mailer

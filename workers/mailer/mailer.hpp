@@ -1,0 +1,67 @@
+#pragma once
+// The mailer worker: consumes the identity topic as the consumer group `lms-mailer` and mails
+// the welcome message on UserRegistered and the reset link on UserPasswordResetRequested.
+// Idempotent by trigger event id: every outcome is an event (MailSent, MailSkipped, MailFailed)
+// in the stream mail-<trigger id>, appended with no-stream as the expected version, and a trigger
+// whose stream exists is not mailed again. The offset is committed only after that append.
+#include <atomic>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "common/config.hpp"
+#include "eventstore/kafka.hpp"
+#include "eventstore/pg.hpp"
+#include "workers/mailer/mail.hpp"
+#include "workers/mailer/transport.hpp"
+
+namespace lms::mailer {
+
+inline constexpr const char* kConsumerGroup = "lms-mailer";
+
+std::string sourceTopic(const std::string& prefix);      // <prefix>.identity
+std::string deadLetterTopic(const std::string& prefix);  // <prefix>.mail.dlq
+
+// What became of one message of the topic.
+enum class Outcome { Ignored, AlreadyHandled, Sent, Skipped, DeadLettered, Interrupted };
+
+class Mailer {
+public:
+    // brokers: the Kafka bootstrap servers (the embedded cluster's when LMS_KAFKA_BROKERS is unset).
+    Mailer(const Config& config, std::string brokers);
+    ~Mailer();
+    Mailer(const Mailer&) = delete;
+    Mailer& operator=(const Mailer&) = delete;
+
+    // Consumes until stop is set (returning within about the poll interval, or one backoff step).
+    // Throws when the database or the broker fails in a way a retry here cannot mend; the caller
+    // starts it again, and the messages not yet committed are delivered again.
+    void run(const std::atomic<bool>& stop);
+
+private:
+    struct Recipient {
+        std::string email, firstName, lastName;
+    };
+    Outcome handle(const kafka::IncomingMessage& m, const std::atomic<bool>& stop);
+    // The user's address and current names, or the reason there is nobody to write to.
+    std::variant<Recipient, std::string> recipientOf(const std::string& userId);
+    Outcome deliver(const kafka::IncomingMessage& m, const Mail& mail, const std::string& correlationId,
+                    const std::atomic<bool>& stop);
+    void deadLetter(const kafka::IncomingMessage& m, const std::string& error, int attempts);
+    // Appends the outcome to mail-<trigger id>, reconnecting and retrying while the database is
+    // away (the mail may already be out: losing the record would mean sending it twice).
+    void record(const std::string& triggerEventId, const std::string& type, nlohmann::json data,
+                const std::string& correlationId, const std::atomic<bool>& stop);
+    pg::Connection& db();
+
+    Config config_;
+    std::string brokers_;
+    std::string secret_;
+    std::unique_ptr<pg::Connection> db_;
+    std::unique_ptr<Transport> transport_;
+    std::unique_ptr<kafka::Producer> producer_;
+};
+
+}  // namespace lms::mailer
