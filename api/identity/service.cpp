@@ -127,21 +127,25 @@ bool unsafeMethod(const std::string& m) { return m != "GET" && m != "HEAD" && m 
 
 domain::Metadata meta(const Request& req, const std::string& actor) { return {actor, req.requestId, ""}; }
 
-json userJson(const pg::Result& r, int row) {
-    // columns: user_id, email, first_name, last_name, bio, role, status, created_at
-    return json{{"id", r.str(row, 0)},
-                {"email", r.str(row, 1)},
-                {"firstName", r.isNull(row, 2) ? json(nullptr) : json(r.str(row, 2))},
-                {"lastName", r.isNull(row, 3) ? json(nullptr) : json(r.str(row, 3))},
-                {"bio", r.str(row, 4)},
-                {"role", r.str(row, 5)},
-                {"status", r.str(row, 6)},
-                {"createdAt", r.str(row, 7)}};
+// The user at columns from..from+7 of row: user_id, email, first_name, last_name, bio, role, status, created_at.
+json userJson(const pg::Result& r, int row, int from = 0) {
+    const int c = from;
+    return json{{"id", r.str(row, c)},
+                {"email", r.str(row, c + 1)},
+                {"firstName", r.isNull(row, c + 2) ? json(nullptr) : json(r.str(row, c + 2))},
+                {"lastName", r.isNull(row, c + 3) ? json(nullptr) : json(r.str(row, c + 3))},
+                {"bio", r.str(row, c + 4)},
+                {"role", r.str(row, c + 5)},
+                {"status", r.str(row, c + 6)},
+                {"createdAt", r.str(row, c + 7)}};
 }
 
 constexpr const char* kUserColumns =
     "user_id::text, email, first_name, last_name, bio, role, status, "
     "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+constexpr const char* kUserColumnsOfU =
+    "user_id::text, u.email, u.first_name, u.last_name, u.bio, u.role, u.status, "
+    "to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
 
 std::optional<json> loadUser(pg::Connection& c, const std::string& userId) {
     const auto r = c.query(std::string("SELECT ") + kUserColumns + " FROM lms_rm.users WHERE user_id = $1::uuid",
@@ -226,6 +230,8 @@ Service::Service(pg::Pool& pool, Settings settings)
       resetPerAccount_("reset-account", s_.resetPerMin, s_.resetPerMin),
       refreshPerSession_("refresh-session", s_.refreshPerMin, s_.refreshPerMin) {}
 
+void Service::start(int pollMs) { cache_.start(pool_.url(), pollMs); }
+
 std::optional<Response> Service::limited(RateLimiter& limiter, const std::string& key, const Request& req) {
     const auto v = limiter.take(key);
     if (v.allowed) return std::nullopt;
@@ -290,18 +296,29 @@ expected<Principal, Response> Service::authenticate(const Request& req) {
                                       req.requestId));
         }
     }
-    auto conn = pool_.acquire();
-    const auto r = conn->query(
-        "SELECT s.status, u.status, u.role, s.user_id::text FROM lms_rm.sessions s "
-        "LEFT JOIN lms_rm.users u ON u.user_id = s.user_id WHERE s.session_id = $1::uuid",
-        {p.sessionId});
-    if (r.rows() == 0 || r.get(0, 0) != "ACTIVE" || r.isNull(0, 1) || r.get(0, 3) != p.userId) {
-        return unexpected(problem(401, "token_revoked", "", "the session has ended; sign in again", req.requestId));
+    if (auto hit = cache_.get(p.sessionId)) {
+        if (hit->userId != p.userId) {
+            return unexpected(problem(401, "token_revoked", "", "the session has ended; sign in again", req.requestId));
+        }
+        p.user = std::move(hit->user);
+    } else {
+        // One query: the session, its user and the user's row (which /users/me answers with).
+        const auto generation = cache_.generation();
+        auto conn = pool_.acquire();
+        const auto r = conn->query(std::string("SELECT s.status, s.user_id::text, u.") + kUserColumnsOfU +
+                                       " FROM lms_rm.sessions s LEFT JOIN lms_rm.users u ON u.user_id = s.user_id "
+                                       "WHERE s.session_id = $1::uuid",
+                                   {p.sessionId});
+        if (r.rows() == 0 || r.get(0, 0) != "ACTIVE" || r.isNull(0, 2) || r.get(0, 1) != p.userId) {
+            return unexpected(problem(401, "token_revoked", "", "the session has ended; sign in again", req.requestId));
+        }
+        p.user = userJson(r, 0, 2);
+        cache_.put(p.sessionId, {p.userId, p.user}, generation);
     }
-    if (r.get(0, 1) == "BANNED") {
+    if (p.user["status"] == "BANNED") {
         return unexpected(problem(403, "account_banned", "", "the account is banned", req.requestId));
     }
-    p.role = r.str(0, 2);
+    p.role = p.user["role"];
     return p;
 }
 
@@ -348,6 +365,7 @@ void Service::revokeSessions(pg::Connection& c, const std::string& userId, const
                                                            di::Session::Command{di::RevokeSession{reason, nowUs()}},
                                                            meta(req, actor), sessionOptions());
         if (!done) spdlog::warn("revoking session {}: {}", sid, done.error().message);
+        cache_.evictSession(sid);
     }
 }
 
@@ -452,6 +470,7 @@ Response Service::refresh(Request& req) {
         return fromDomain(rotated.error(), req.requestId);
     }
     if (!rotated->events.empty() && rotated->events.back().type == "SessionRevoked") {
+        cache_.evictSession(sessionId);
         spdlog::warn("session {}: a rotated refresh token was presented again; the session is revoked", sessionId);
         return problem(401, "refresh_token_reused", "",
                        "this refresh token was already used; the session is revoked, sign in again", req.requestId);
@@ -471,6 +490,7 @@ Response Service::logout(Request& req) {
                                                     di::Session::Command{di::RevokeSession{"logout", nowUs()}},
                                                     meta(req, p->userId), sessionOptions());
     if (!r) return fromDomain(r.error(), req.requestId);
+    cache_.evictSession(p->sessionId);
     auto res = ok(200, {{"message", "signed out"}});
     res.headers.push_back({"Set-Cookie", cookie("access_token", "", "/api", 0, true, s_.cookieSecure)});
     res.headers.push_back({"Set-Cookie", cookie("refresh_token", "", "/api/v1/auth", 0, true, s_.cookieSecure)});
@@ -481,10 +501,7 @@ Response Service::logout(Request& req) {
 Response Service::me(Request& req) {
     auto p = authenticate(req);
     if (!p) return p.error();
-    auto conn = pool_.acquire();
-    auto user = loadUser(*conn, p->userId);
-    if (!user) return problem(401, "token_revoked", "", "the session has ended; sign in again", req.requestId);
-    return ok(200, *user);
+    return ok(200, p->user);
 }
 
 Response Service::updateMe(Request& req) {
@@ -504,6 +521,7 @@ Response Service::updateMe(Request& req) {
     auto r = eventstore::handleCommand<di::User>(*conn, "user-" + p->userId, di::User::Command{cmd},
                                                  meta(req, p->userId), userOptions(*conn));
     if (!r) return fromDomain(r.error(), req.requestId);
+    cache_.evictUser(p->userId);
     auto user = loadUser(*conn, p->userId);
     if (!user) return problem(404, "user_not_found", "", "no such user", req.requestId);
     return ok(200, *user);
@@ -525,6 +543,7 @@ Response Service::deleteMe(Request& req) {
             return std::nullopt;
         }));
     if (!r) return fromDomain(r.error(), req.requestId);
+    cache_.evictUser(p->userId);
     revokeSessions(*conn, p->userId, "", "user_erased", req, p->userId);
     Response res{204, "application/json", "", {}};
     res.headers.push_back({"Set-Cookie", cookie("access_token", "", "/api", 0, true, s_.cookieSecure)});
@@ -557,6 +576,7 @@ Response Service::changePassword(Request& req) {
         *conn, "user-" + p->userId, di::User::Command{di::ChangePassword{password::hash(next, s_.cost), nowUs()}},
         meta(req, p->userId), userOptions(*conn));
     if (!done) return fromDomain(done.error(), req.requestId);
+    cache_.evictUser(p->userId);
     revokeSessions(*conn, p->userId, p->sessionId, "password_changed", req, p->userId);
     return ok(200, {{"message", "password changed; other sessions were signed out"}});
 }
@@ -609,6 +629,7 @@ Response Service::resetPassword(Request& req) {
         *conn, "user-" + userId, di::User::Command{di::ResetPassword{hash, password::hash(next, s_.cost), nowUs()}},
         meta(req, userId), userOptions(*conn));
     if (!done) return fromDomain(done.error(), req.requestId);
+    cache_.evictUser(userId);
     revokeSessions(*conn, userId, "", "password_reset", req, userId);
     return ok(200, {{"message", "password changed; sign in with the new one"}});
 }
@@ -705,6 +726,7 @@ Response Service::setStatus(Request& req, bool ban) {
     const di::User::Command cmd = ban ? di::User::Command{di::Ban{reason, nowUs()}} : di::User::Command{di::Activate{nowUs()}};
     auto r = eventstore::handleCommand<di::User>(*conn, stream, cmd, meta(req, p->userId), userOptions(*conn));
     if (!r) return fromDomain(r.error(), req.requestId);
+    cache_.evictUser(id);
     if (ban) revokeSessions(*conn, id, "", "user_banned", req, p->userId);
     auto user = loadUser(*conn, id);
     if (!user) return problem(404, "user_not_found", "", "no such user", req.requestId);

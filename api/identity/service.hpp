@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "api/identity/auth_cache.hpp"
 #include "api/rate_limit.hpp"
 #include "api/router.hpp"
 #include "common/config.hpp"
@@ -34,11 +35,15 @@ struct Principal {
     std::string role;
     std::string sessionId;
     bool viaCookie = false;
+    nlohmann::json user;  // the caller's account as GET /users/me shows it
 };
 
 class Service {
 public:
     Service(pg::Pool& pool, Settings settings);
+    // Starts following the store for the authentication cache (without it, every request reads
+    // the database). pollMs bounds how late a wake-up can be when a NOTIFY is lost.
+    void start(int pollMs);
 
     // The caller, or the 401/403 to answer. Checks the token, then (one query) that its session is
     // not revoked and its user neither banned nor erased; cookie-authenticated unsafe requests
@@ -78,6 +83,7 @@ private:
     Settings s_;
     std::string dummyHash_;  // verified against when the email is unknown: the same cost as a wrong password
     RateLimiter loginPerAccount_, resetPerAccount_, refreshPerSession_;
+    AuthCache cache_;
 };
 
 // Adds every identity route, with per-client-IP rate limits on the sign-in routes.

@@ -13,6 +13,8 @@
 #include "api/identity/registration.hpp"
 #include "common/ids.hpp"
 #include "common/sha256.hpp"
+#include "domain/identity/user.hpp"
+#include "eventstore/command_loop.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/kafka.hpp"
 #include "eventstore/personal_data.hpp"
@@ -563,6 +565,37 @@ TEST_F(Identity, ErasureLeavesNoPersonalDataInTheDatabaseOrKafka) {
 
     // The email is free again.
     EXPECT_EQ(registerStudent(email).status, 201);
+}
+
+TEST_F(Identity, ABanCommittedByAnotherProcessStopsCachedTokensWithinMoments) {
+    const auto email = uniqueEmail("cached");
+    auto reg = registerStudent(email);
+    ASSERT_EQ(reg.status, 201);
+    const std::string id = reg.body["user"]["id"];
+    const auto auth = bearer(reg.body["accessToken"]);
+    // Authenticated twice: the second answer comes from the server's cache.
+    ASSERT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, auth).status, 200);
+    ASSERT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, auth).status, 200);
+    // Another process (this test) bans the user through the store, not through this server.
+    pg::Connection c(db_->url());
+    eventstore::CommandOptions opts;
+    opts.withinTransaction = [](pg::Connection& conn, const std::vector<eventstore::RecordedEvent>& written)
+        -> std::optional<domain::DomainError> {
+        api::identity::applyIdentityInline(conn, written);
+        return std::nullopt;
+    };
+    ASSERT_TRUE((eventstore::handleCommand<domain::identity::User>(
+                     c, "user-" + id, domain::identity::User::Command{domain::identity::Ban{"elsewhere", 1}},
+                     {"other-process", "t", ""}, opts))
+                    .has_value());
+    const auto banned = std::chrono::steady_clock::now();
+    int status = 200;
+    while (status == 200 && std::chrono::steady_clock::now() - banned < std::chrono::seconds(10)) {
+        status = call(port(), "GET", "/api/v1/users/me", std::nullopt, auth).status;
+    }
+    EXPECT_EQ(status, 403);
+    // The store's NOTIFY wakes the server's follower: well under the 50 ms poll interval plus slack.
+    EXPECT_LT(std::chrono::steady_clock::now() - banned, std::chrono::seconds(2));
 }
 
 TEST(IdentityRateLimits, LoginIsLimitedPerAccountWithRetryAfter) {
