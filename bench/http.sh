@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# GET /api/v1/users/me with a valid token at 64 connections beside nginx serving a static file of the same size; and login's rate.
+#
+# Run through ops/bench http [--seconds=N] [--rounds=N] [--connections=N]. Starts a throw-away
+# durable PostgreSQL, `lms serve` (release build) and nginx (a static file of the same size as the
+# /users/me response, as many workers as there are cores), and measures both with wrk on the same
+# machine, rounds alternating, medians. Ends with target lines like every benchmark.
+source "$(dirname "${BASH_SOURCE[0]}")/../ops/lib.sh"
+
+seconds=10 rounds=3 connections=64
+for a in "$@"; do
+  case "$a" in
+    --seconds=*) seconds="${a#*=}" ;;
+    --rounds=*) rounds="${a#*=}" ;;
+    --connections=*) connections="${a#*=}" ;;
+    *) echo "bench http: unknown option $a (--seconds=N --rounds=N --connections=N)" >&2; exit 2 ;;
+  esac
+done
+
+lms_install_deps wrk nginx curl
+lms_build release lms >/dev/null
+
+scratch="$(lms_scratch_dir bench-http)"
+pgport="$(lms_free_port)"
+lmspid="" nginxpid=""
+cleanup() {
+  [ -n "$lmspid" ] && kill "$lmspid" 2>/dev/null && wait "$lmspid" 2>/dev/null
+  [ -n "$nginxpid" ] && kill "$nginxpid" 2>/dev/null
+  lms_pg_stop "$scratch/pg"
+  rm -rf "$scratch"
+}
+trap cleanup EXIT
+say "starting a throw-away PostgreSQL on port $pgport (durable)"
+lms_pg_start "$scratch/pg" "$pgport" durable >/dev/null
+
+export LMS_DATABASE_URL="host=127.0.0.1 port=$pgport user=lms dbname=postgres"
+export LMS_HTTP_PORT=0 LMS_LOG_LEVEL=warn LMS_DATA_DIR="$scratch/data" LMS_COOKIE_SECURE=0
+# One HTTP thread per connection (Poco serves a keep-alive connection on one thread), limits out of the way.
+export LMS_HTTP_THREADS=$((connections + 8)) LMS_DB_POOL_SIZE=16
+export LMS_RATE_LOGIN_PER_MIN=100000000 LMS_RATE_REGISTER_PER_MIN=100000000
+"$LMS_ROOT/build/release/ops/lms" serve --only api,projections >"$scratch/lms.out" 2>"$scratch/lms.err" &
+lmspid=$!
+for _ in $(seq 1 600); do
+  grep -q "http: listening" "$scratch/lms.out" 2>/dev/null && break
+  kill -0 "$lmspid" 2>/dev/null || { cat "$scratch/lms.err" >&2; exit 1; }
+  sleep 0.1
+done
+lmsport="$(sed -n 's/.*http: listening on http:\/\/[^:]*:\([0-9]*\).*/\1/p' "$scratch/lms.out")"
+base="http://127.0.0.1:$lmsport"
+
+email="bench-$RANDOM@example.com" password="correct horse battery staple"
+token="$(curl -sf -X POST "$base/api/v1/auth/register" -H 'Content-Type: application/json' \
+  -d "{\"email\":\"$email\",\"password\":\"$password\",\"firstName\":\"Bench\",\"lastName\":\"Mark\"}" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["accessToken"])')"
+curl -sf "$base/api/v1/users/me" -H "Authorization: Bearer $token" >"$scratch/me.json"
+size="$(stat -c %s "$scratch/me.json")"
+
+mkdir -p "$scratch/www" "$scratch/nginx"
+cp "$scratch/me.json" "$scratch/www/me.json"
+chmod -R a+rX "$scratch/www"
+nginxport="$(lms_free_port)"
+cat >"$scratch/nginx/nginx.conf" <<CONF
+worker_processes $(nproc);
+daemon off;
+pid $scratch/nginx/nginx.pid;
+error_log $scratch/nginx/error.log warn;
+$( [ "$(id -u)" -eq 0 ] && echo "user root root;" )
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $scratch/nginx/body;
+  proxy_temp_path $scratch/nginx/proxy;
+  fastcgi_temp_path $scratch/nginx/fastcgi;
+  uwsgi_temp_path $scratch/nginx/uwsgi;
+  scgi_temp_path $scratch/nginx/scgi;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nginxport;
+    root $scratch/www;
+    location / { default_type application/json; }
+  }
+}
+CONF
+nginx -c "$scratch/nginx/nginx.conf" -p "$scratch/nginx" &
+nginxpid=$!
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$nginxport/me.json" >/dev/null && break; sleep 0.1; done
+[ "$(curl -sf "http://127.0.0.1:$nginxport/me.json" | wc -c)" = "$size" ] || { echo "nginx did not serve the file" >&2; exit 1; }
+
+# wrk's output: "Requests/sec: N" and, with --latency, "99% 3.21ms".
+run_wrk() {  # run_wrk URL [wrk args...] -> "rate p99_ms"
+  local url="$1"; shift
+  wrk -t2 -c"$connections" -d"${seconds}s" --latency "$@" "$url" >"$scratch/wrk.out" 2>&1
+  if grep -q "Non-2xx" "$scratch/wrk.out"; then cat "$scratch/wrk.out" >&2; echo "bench http: non-2xx answers" >&2; exit 1; fi
+  python3 - "$scratch/wrk.out" <<'PY'
+import re, sys
+t = open(sys.argv[1]).read()
+rate = float(re.search(r"Requests/sec:\s*([0-9.]+)", t).group(1))
+m = re.search(r"\s99%\s+([0-9.]+)(us|ms|s)\b", t)
+v = float(m.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[m.group(2)]
+print(f"{rate:.0f} {v:.2f}")
+PY
+}
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "body: $size bytes; $connections connections, wrk -t2, ${seconds} s per side, $rounds rounds alternating"
+echo
+echo "== GET /api/v1/users/me (valid bearer token: JWT check + one session/user query + the user's row) vs nginx"
+# Warm both up (connections, caches, prepared statements).
+wrk -t2 -c"$connections" -d2s -H "Authorization: Bearer $token" "$base/api/v1/users/me" >/dev/null
+wrk -t2 -c"$connections" -d2s "http://127.0.0.1:$nginxport/me.json" >/dev/null
+lms_rates=() nginx_rates=() lms_p99=() ratios=()
+for r in $(seq 1 "$rounds"); do
+  if [ $((r % 2)) -eq 1 ]; then
+    read -r lr lp < <(run_wrk "$base/api/v1/users/me" -H "Authorization: Bearer $token")
+    read -r nr np < <(run_wrk "http://127.0.0.1:$nginxport/me.json")
+  else
+    read -r nr np < <(run_wrk "http://127.0.0.1:$nginxport/me.json")
+    read -r lr lp < <(run_wrk "$base/api/v1/users/me" -H "Authorization: Bearer $token")
+  fi
+  ratio="$(python3 -c "print(f'{$lr/$nr:.2f}')")"
+  printf '  round %d: lms %8.0f req/s p99 %6.2f ms   nginx %8.0f req/s p99 %6.2f ms   ratio %s\n' "$r" "$lr" "$lp" "$nr" "$np" "$ratio"
+  lms_rates+=("$lr") nginx_rates+=("$nr") lms_p99+=("$lp") ratios+=("$ratio")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+m_ratio="$(median "${ratios[@]}")" m_p99="$(median "${lms_p99[@]}")"
+printf '  median: lms %s req/s, nginx %s req/s, ratio %s, lms p99 %s ms\n' "$(median "${lms_rates[@]}")" "$(median "${nginx_rates[@]}")" "$m_ratio" "$m_p99"
+
+echo
+echo "== POST /api/v1/auth/login (Argon2id m=19 MiB t=2 p=1 per request, by design), 8 connections"
+cat >"$scratch/login.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"email":"$email","password":"$password"}'
+LUA
+read -r login_rate login_p99 < <(connections=8 run_wrk "$base/api/v1/auth/login" -s "$scratch/login.lua")
+hash_ms="$(python3 - <<'PY'
+import time, ctypes, ctypes.util, os
+lib = ctypes.CDLL(ctypes.util.find_library("argon2"))
+out = ctypes.create_string_buffer(32)
+t = time.perf_counter(); n = 5
+for _ in range(n):
+    lib.argon2id_hash_raw(2, 19456, 1, b"password", 8, b"saltsaltsaltsalt", 16, out, 32)
+print(f"{(time.perf_counter() - t) / n * 1000:.1f}")
+PY
+)"
+printf '  login: %s req/s, p99 %s ms; one Argon2id hash takes %s ms here, so %d cores bound login near %s/s\n' \
+  "$login_rate" "$login_p99" "$hash_ms" "$(nproc)" "$(python3 -c "print(f'{$(nproc) * 1000 / $hash_ms:.0f}')")"
+
+echo
+ok() { python3 -c "print('ok' if $1 else 'short')"; }
+echo "target users_me_vs_nginx_ratio: $m_ratio (goal ≥ 0.5) $(ok "$m_ratio >= 0.5")"
+echo "target users_me_p99_ms: $m_p99 (goal ≤ 10) $(ok "$m_p99 <= 10")"
