@@ -104,7 +104,7 @@ PY
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "body: $size bytes; $connections connections, wrk -t2, ${seconds} s per side, $rounds rounds alternating"
 echo
-echo "== GET /api/v1/users/me (valid bearer token: JWT check + one session/user query + the user's row) vs nginx"
+echo "== GET /api/v1/users/me (valid bearer token: JWT check, then the session and user from the authentication cache) vs nginx"
 # Warm both up (connections, caches, prepared statements).
 wrk -t2 -c"$connections" -d2s -H "Authorization: Bearer $token" "$base/api/v1/users/me" >/dev/null
 wrk -t2 -c"$connections" -d2s "http://127.0.0.1:$nginxport/me.json" >/dev/null

@@ -24,7 +24,9 @@ public:
     using Clock = std::chrono::steady_clock;
     struct Entry {
         std::string userId;
-        nlohmann::json user;  // the users row as /users/me shows it (status ACTIVE or BANNED)
+        std::string role;
+        std::string status;    // ACTIVE or BANNED
+        std::string userJson;  // the users row as /users/me shows it, serialised once
     };
     explicit AuthCache(std::size_t maxEntries = 100000, std::chrono::seconds ttl = std::chrono::seconds(60))
         : max_(maxEntries), ttl_(ttl) {}

@@ -300,7 +300,9 @@ expected<Principal, Response> Service::authenticate(const Request& req) {
         if (hit->userId != p.userId) {
             return unexpected(problem(401, "token_revoked", "", "the session has ended; sign in again", req.requestId));
         }
-        p.user = std::move(hit->user);
+        p.role = std::move(hit->role);
+        p.status = std::move(hit->status);
+        p.userJson = std::move(hit->userJson);
     } else {
         // One query: the session, its user and the user's row (which /users/me answers with).
         const auto generation = cache_.generation();
@@ -312,13 +314,15 @@ expected<Principal, Response> Service::authenticate(const Request& req) {
         if (r.rows() == 0 || r.get(0, 0) != "ACTIVE" || r.isNull(0, 2) || r.get(0, 1) != p.userId) {
             return unexpected(problem(401, "token_revoked", "", "the session has ended; sign in again", req.requestId));
         }
-        p.user = userJson(r, 0, 2);
-        cache_.put(p.sessionId, {p.userId, p.user}, generation);
+        const auto user = userJson(r, 0, 2);
+        p.role = user["role"];
+        p.status = user["status"];
+        p.userJson = user.dump();
+        cache_.put(p.sessionId, {p.userId, p.role, p.status, p.userJson}, generation);
     }
-    if (p.user["status"] == "BANNED") {
+    if (p.status == "BANNED") {
         return unexpected(problem(403, "account_banned", "", "the account is banned", req.requestId));
     }
-    p.role = p.user["role"];
     return p;
 }
 
@@ -501,7 +505,7 @@ Response Service::logout(Request& req) {
 Response Service::me(Request& req) {
     auto p = authenticate(req);
     if (!p) return p.error();
-    return ok(200, p->user);
+    return Response{200, "application/json", std::move(p->userJson), {}};
 }
 
 Response Service::updateMe(Request& req) {

@@ -35,7 +35,8 @@ struct Principal {
     std::string role;
     std::string sessionId;
     bool viaCookie = false;
-    nlohmann::json user;  // the caller's account as GET /users/me shows it
+    std::string status;    // ACTIVE or BANNED (a banned caller is refused before any handler runs)
+    std::string userJson;  // the caller's account as GET /users/me shows it
 };
 
 class Service {
