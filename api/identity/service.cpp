@@ -226,6 +226,7 @@ Service::Service(pg::Pool& pool, Settings settings)
     : pool_(pool),
       s_(std::move(settings)),
       dummyHash_(password::hash(randomToken(), s_.cost)),
+      registerPerAccount_("register-account", s_.registerPerMin, s_.registerPerMin),
       loginPerAccount_("login-account", s_.loginPerMin, s_.loginPerMin),
       resetPerAccount_("reset-account", s_.resetPerMin, s_.resetPerMin),
       refreshPerSession_("refresh-session", s_.refreshPerMin, s_.refreshPerMin) {}
@@ -384,6 +385,7 @@ Response Service::registerAccount(Request& req) {
     in.lastName = f.required("lastName");
     in.role = f.optional("role").value_or("STUDENT");
     if (auto refused = refusal(f, req)) return *refused;
+    if (auto l = limited(registerPerAccount_, di::normalizeEmail(in.email), req)) return *l;
     auto conn = pool_.acquire();
     auto registered = registerUser(*conn, in, meta(req, ""), nowUs(), s_.cost);
     if (!registered) return fromDomain(registered.error(), req.requestId);
@@ -744,7 +746,7 @@ void addRoutes(Router& r, Service& s) {
     const auto& st = s.settings();
     auto perIp = [](const char* name, int perMin) { return std::make_shared<RateLimiter>(name, perMin, perMin); };
     r.add("POST", "/api/v1/auth/register", [&s](Request& q) { return s.registerAccount(q); },
-          perIp("register", st.registerPerMin));
+          perIp("register", st.registerPerMin * 3));
     r.add("POST", "/api/v1/auth/login", [&s](Request& q) { return s.login(q); }, perIp("login", st.loginPerMin * 3));
     r.add("POST", "/api/v1/auth/refresh", [&s](Request& q) { return s.refresh(q); }, perIp("refresh", st.refreshPerMin * 3));
     r.add("POST", "/api/v1/auth/logout", [&s](Request& q) { return s.logout(q); });

@@ -83,7 +83,7 @@ private:
     pg::Pool& pool_;
     Settings s_;
     std::string dummyHash_;  // verified against when the email is unknown: the same cost as a wrong password
-    RateLimiter loginPerAccount_, resetPerAccount_, refreshPerSession_;
+    RateLimiter registerPerAccount_, loginPerAccount_, resetPerAccount_, refreshPerSession_;
     AuthCache cache_;
 };
 

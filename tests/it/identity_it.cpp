@@ -598,9 +598,19 @@ TEST_F(Identity, ABanCommittedByAnotherProcessStopsCachedTokensWithinMoments) {
     EXPECT_LT(std::chrono::steady_clock::now() - banned, std::chrono::seconds(2));
 }
 
-TEST(IdentityRateLimits, LoginIsLimitedPerAccountWithRetryAfter) {
+TEST(IdentityRateLimits, LoginAndRegistrationAreLimitedPerAccountWithRetryAfter) {
     test::TestDatabase db;
-    Server server(db.url(), {{"LMS_RATE_LOGIN_PER_MIN", "3"}});
+    Server server(db.url(), {{"LMS_RATE_LOGIN_PER_MIN", "3"}, {"LMS_RATE_REGISTER_PER_MIN", "3"}});
+    const json reg{{"email", "taken-" + newUuid().substr(24) + "@example.com"},
+                   {"password", "correct horse battery"},
+                   {"firstName", "A"},
+                   {"lastName", "B"}};
+    EXPECT_EQ(call(server.port(), "POST", "/api/v1/auth/register", reg).status, 201);
+    EXPECT_EQ(call(server.port(), "POST", "/api/v1/auth/register", reg).status, 409);
+    EXPECT_EQ(call(server.port(), "POST", "/api/v1/auth/register", reg).status, 409);
+    auto regLimited = call(server.port(), "POST", "/api/v1/auth/register", reg);
+    EXPECT_EQ(regLimited.status, 429);
+    EXPECT_FALSE(regLimited.retryAfter.empty());
     const auto email = "limited-" + newUuid().substr(24) + "@example.com";
     for (int i = 0; i < 3; ++i) {
         auto r = call(server.port(), "POST", "/api/v1/auth/login", json{{"email", email}, {"password", "whatever it is"}});
