@@ -6,6 +6,7 @@
 #include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -248,6 +249,27 @@ TEST_F(Identity, RegistrationRefusesBadInputWithTheFieldAtFault) {
     pg::Connection c(db_->url());
     EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE email_norm = $1", {domain_lower(email)}).i64(0, 0), 1);
     EXPECT_EQ(c.exec("SELECT count(*) FROM lms_rm.users WHERE email_norm = 'not-an-email'").i64(0, 0), 0);
+}
+
+TEST_F(Identity, HundredConcurrentRegistrationsOfOneEmailGiveOne201And99Conflicts) {
+    const auto email = uniqueEmail("race");
+    std::vector<int> statuses(100, 0);
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 100; ++i) {
+        // The same address written a hundred ways: case and surrounding spaces do not make it new.
+        const std::string variant = (i % 2 ? domain_upper(email) : email) + std::string(static_cast<std::size_t>(i % 3), ' ');
+        clients.emplace_back([&, i, variant] { statuses[static_cast<std::size_t>(i)] = registerStudent(variant).status; });
+    }
+    for (auto& t : clients) t.join();
+    EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
+    EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), 99);
+    pg::Connection c(db_->url());
+    EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE email_norm = $1", {domain_lower(email)}).i64(0, 0), 1);
+    EXPECT_EQ(c.query("SELECT count(*) FROM lms_events WHERE event_type = 'UserRegistered' AND stream_id IN "
+                      "(SELECT owner FROM lms_reservations WHERE value_hash = $1)",
+                      {toHex(sha256(domain_lower(email)))})
+                  .i64(0, 0),
+              1);
 }
 
 TEST_F(Identity, LoginFailuresLookTheSame) {
