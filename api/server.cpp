@@ -113,7 +113,7 @@ public:
             res = problem(500, "internal_error", "", "the request failed; quote the request id when reporting it",
                           req.requestId);
         }
-        out.setStatus(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(res.status));
+        out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(res.status));
         out.setContentType(res.contentType);
         out.set("X-Request-Id", req.requestId);
         out.set("X-Content-Type-Options", "nosniff");
