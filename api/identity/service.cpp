@@ -67,6 +67,15 @@ expected<json, Response> object(const Request& req) {
     return std::move(*j);
 }
 
+// The password policy's refusal, reported on the field newPassword.
+std::optional<Response> newPasswordRefusal(const std::string& next, const Request& req) {
+    const auto bad = di::checkPasswordPolicy(next);
+    if (!bad) return std::nullopt;
+    return problemWith(422, "validation_failed", "the request has invalid fields",
+                       {{"newPassword", bad->errors.empty() ? bad->message : bad->errors.front().message}},
+                       req.requestId);
+}
+
 std::optional<Response> refusal(const Fields& f, const Request& req) {
     if (f.errors.empty()) return std::nullopt;
     return problemWith(422, "validation_failed", "the request has invalid fields", f.errors, req.requestId);
@@ -140,15 +149,13 @@ json userJson(const pg::Result& r, int row, int from = 0) {
                 {"createdAt", r.str(row, c + 7)}};
 }
 
+// The columns userJson() reads, of lms_rm.users under the alias u.
 constexpr const char* kUserColumns =
-    "user_id::text, email, first_name, last_name, bio, role, status, "
-    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
-constexpr const char* kUserColumnsOfU =
-    "user_id::text, u.email, u.first_name, u.last_name, u.bio, u.role, u.status, "
+    "u.user_id::text, u.email, u.first_name, u.last_name, u.bio, u.role, u.status, "
     "to_char(u.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
 
 std::optional<json> loadUser(pg::Connection& c, const std::string& userId) {
-    const auto r = c.query(std::string("SELECT ") + kUserColumns + " FROM lms_rm.users WHERE user_id = $1::uuid",
+    const auto r = c.query(std::string("SELECT ") + kUserColumns + " FROM lms_rm.users u WHERE u.user_id = $1::uuid",
                            {userId});
     if (r.rows() == 0) return std::nullopt;
     return userJson(r, 0);
@@ -308,7 +315,7 @@ expected<Principal, Response> Service::authenticate(const Request& req) {
         // One query: the session, its user and the user's row (which /users/me answers with).
         const auto generation = cache_.generation();
         auto conn = pool_.acquire();
-        const auto r = conn->query(std::string("SELECT s.status, s.user_id::text, u.") + kUserColumnsOfU +
+        const auto r = conn->query(std::string("SELECT s.status, s.user_id::text, ") + kUserColumns +
                                        " FROM lms_rm.sessions s LEFT JOIN lms_rm.users u ON u.user_id = s.user_id "
                                        "WHERE s.session_id = $1::uuid",
                                    {p.sessionId});
@@ -343,6 +350,16 @@ expected<Service::Issued, Response> Service::startSession(pg::Connection& c, con
     return t;
 }
 
+void Service::setCookies(Response& res, const std::string& access, const std::string& refresh,
+                         const std::string& csrf) const {
+    const bool keep = !access.empty();
+    res.headers.push_back(
+        {"Set-Cookie", cookie("access_token", access, "/api", keep ? s_.accessTtlS : 0, true, s_.cookieSecure)});
+    res.headers.push_back(
+        {"Set-Cookie", cookie("refresh_token", refresh, "/api/v1/auth", keep ? s_.refreshTtlS : 0, true, s_.cookieSecure)});
+    res.headers.push_back({"Set-Cookie", cookie("csrf_token", csrf, "/", keep ? s_.refreshTtlS : 0, false, s_.cookieSecure)});
+}
+
 Response Service::withSession(Response res, const json& user, const Issued& t) {
     json body = json::parse(res.body.empty() ? "{}" : res.body);
     if (!user.is_null()) body["user"] = user;
@@ -352,10 +369,7 @@ Response Service::withSession(Response res, const json& user, const Issued& t) {
     body["expiresIn"] = s_.accessTtlS;
     body["csrfToken"] = t.csrfToken;
     res.body = body.dump();
-    res.headers.push_back({"Set-Cookie", cookie("access_token", t.accessToken, "/api", s_.accessTtlS, true, s_.cookieSecure)});
-    res.headers.push_back(
-        {"Set-Cookie", cookie("refresh_token", t.refreshToken, "/api/v1/auth", s_.refreshTtlS, true, s_.cookieSecure)});
-    res.headers.push_back({"Set-Cookie", cookie("csrf_token", t.csrfToken, "/", s_.refreshTtlS, false, s_.cookieSecure)});
+    setCookies(res, t.accessToken, t.refreshToken, t.csrfToken);
     return res;
 }
 
@@ -405,7 +419,7 @@ Response Service::login(Request& req) {
     if (auto l = limited(loginPerAccount_, email, req)) return *l;
     auto conn = pool_.acquire();
     const auto r = conn->query(std::string("SELECT ") + kUserColumns +
-                                   ", password_hash FROM lms_rm.users WHERE email_norm = $1 LIMIT 1",
+                                   ", u.password_hash FROM lms_rm.users u WHERE u.email_norm = $1 LIMIT 1",
                                {email});
     // An unknown email costs one Argon2id verification too, so that timing tells nothing.
     const bool known = r.rows() == 1;
@@ -498,9 +512,7 @@ Response Service::logout(Request& req) {
     if (!r) return fromDomain(r.error(), req.requestId);
     cache_.evictSession(p->sessionId);
     auto res = ok(200, {{"message", "signed out"}});
-    res.headers.push_back({"Set-Cookie", cookie("access_token", "", "/api", 0, true, s_.cookieSecure)});
-    res.headers.push_back({"Set-Cookie", cookie("refresh_token", "", "/api/v1/auth", 0, true, s_.cookieSecure)});
-    res.headers.push_back({"Set-Cookie", cookie("csrf_token", "", "/", 0, false, s_.cookieSecure)});
+    setCookies(res, "", "", "");  // empty values with Max-Age=0: the browser drops them
     return res;
 }
 
@@ -552,9 +564,7 @@ Response Service::deleteMe(Request& req) {
     cache_.evictUser(p->userId);
     revokeSessions(*conn, p->userId, "", "user_erased", req, p->userId);
     Response res{204, "application/json", "", {}};
-    res.headers.push_back({"Set-Cookie", cookie("access_token", "", "/api", 0, true, s_.cookieSecure)});
-    res.headers.push_back({"Set-Cookie", cookie("refresh_token", "", "/api/v1/auth", 0, true, s_.cookieSecure)});
-    res.headers.push_back({"Set-Cookie", cookie("csrf_token", "", "/", 0, false, s_.cookieSecure)});
+    setCookies(res, "", "", "");  // empty values with Max-Age=0: the browser drops them
     return res;
 }
 
@@ -567,11 +577,7 @@ Response Service::changePassword(Request& req) {
     const std::string current = f.required("currentPassword");
     const std::string next = f.required("newPassword");
     if (auto refused = refusal(f, req)) return *refused;
-    if (auto bad = di::checkPasswordPolicy(next)) {
-        return problemWith(422, "validation_failed", "the request has invalid fields",
-                           {{"newPassword", bad->errors.empty() ? bad->message : bad->errors.front().message}},
-                           req.requestId);
-    }
+    if (auto refused = newPasswordRefusal(next, req)) return *refused;
     auto conn = pool_.acquire();
     const auto r = conn->query("SELECT password_hash FROM lms_rm.users WHERE user_id = $1::uuid", {p->userId});
     if (r.rows() == 0 || !password::verify(r.str(0, 0), current)) {
@@ -617,11 +623,7 @@ Response Service::resetPassword(Request& req) {
     const std::string token = f.required("token");
     const std::string next = f.required("newPassword");
     if (auto refused = refusal(f, req)) return *refused;
-    if (auto bad = di::checkPasswordPolicy(next)) {
-        return problemWith(422, "validation_failed", "the request has invalid fields",
-                           {{"newPassword", bad->errors.empty() ? bad->message : bad->errors.front().message}},
-                           req.requestId);
-    }
+    if (auto refused = newPasswordRefusal(next, req)) return *refused;
     auto conn = pool_.acquire();
     const std::string hash = tokenHash(token);
     const auto r = conn->query("SELECT user_id::text FROM lms_rm.password_resets WHERE token_hash = $1", {hash});
@@ -691,12 +693,12 @@ Response Service::adminList(Request& req) {
     if (!errors.empty()) return problemWith(422, "validation_failed", "the query has invalid parameters", errors, req.requestId);
     auto conn = pool_.acquire();
     const std::string where =
-        " FROM lms_rm.users WHERE ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR status = $2) AND "
+        " FROM lms_rm.users u WHERE ($1::text IS NULL OR role = $1) AND ($2::text IS NULL OR status = $2) AND "
         "($3::text IS NULL OR email_norm ILIKE $3 OR first_name ILIKE $3 OR last_name ILIKE $3 OR "
         "(first_name || ' ' || last_name) ILIKE $3)";
     const auto total = conn->query("SELECT count(*)" + where, {role, status, search}).i64(0, 0);
     const auto rows = conn->query(std::string("SELECT ") + kUserColumns + where +
-                                      " ORDER BY created_at DESC, user_id LIMIT $4 OFFSET $5",
+                                      " ORDER BY u.created_at DESC, u.user_id LIMIT $4 OFFSET $5",
                                   {role, status, search, std::to_string(limit),
                                    std::to_string(static_cast<std::int64_t>(page - 1) * limit)});
     json items = json::array();

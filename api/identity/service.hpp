@@ -75,6 +75,8 @@ private:
                                              const Request& req);
     std::string accessToken(const std::string& userId, const std::string& role, const std::string& sessionId);
     Response withSession(Response res, const nlohmann::json& user, const Issued& t);
+    // The three auth cookies; empty values clear them.
+    void setCookies(Response& res, const std::string& access, const std::string& refresh, const std::string& csrf) const;
     void revokeSessions(pg::Connection& c, const std::string& userId, const std::string& exceptSession,
                         const std::string& reason, const Request& req, const std::string& actor);
     Response setStatus(Request& req, bool ban);

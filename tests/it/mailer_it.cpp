@@ -95,6 +95,14 @@ int closedPort() {
     return ntohs(a.sin_port);
 }
 
+// A self-signed certificate for 127.0.0.1 and localhost, made by openssl.
+void selfSignedCertificate(const std::filesystem::path& cert, const std::filesystem::path& key) {
+    auto [status, out] = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.string(),
+                              "-out", cert.string(), "-days", "2", "-subj", "/CN=localhost", "-addext",
+                              "subjectAltName=IP:127.0.0.1,DNS:localhost"});
+    ASSERT_EQ(status, 0) << out;
+}
+
 class SmtpSink {
 public:
     SmtpSink(const fs::path& dir, std::vector<std::string> extra) : dir_(dir) {
@@ -236,10 +244,7 @@ TEST(Mailer, WelcomeAndResetOverStartTlsWithAuthOnceAcrossRestartsAndRedeliverie
     // A self-signed certificate for 127.0.0.1, trusted through LMS_SMTP_CA_FILE: the mailer
     // verifies the server's certificate and name.
     const auto cert = tmp.path / "cert.pem", key = tmp.path / "key.pem";
-    auto [sslStatus, sslOut] = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                                    key.string(), "-out", cert.string(), "-days", "2", "-subj", "/CN=localhost",
-                                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
-    ASSERT_EQ(sslStatus, 0) << sslOut;
+    ASSERT_NO_FATAL_FAILURE(selfSignedCertificate(cert, key));
     SmtpSink sink(tmp.path / "received",
                   {"--cert", cert.string(), "--key", key.string(), "--user", "mailer", "--password", "p@ss word:1"});
     test::Process broker({test::lmsBinary(), "dev-kafka"}, {});
@@ -431,10 +436,7 @@ TEST(Mailer, RefusesAnSmtpServerWhoseCertificateItCannotVerify) {
     test::TestDatabase db;
     TempDir tmp;
     const auto cert = tmp.path / "cert.pem", key = tmp.path / "key.pem";
-    auto [sslStatus, sslOut] = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
-                                    key.string(), "-out", cert.string(), "-days", "2", "-subj", "/CN=localhost",
-                                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"});
-    ASSERT_EQ(sslStatus, 0) << sslOut;
+    ASSERT_NO_FATAL_FAILURE(selfSignedCertificate(cert, key));
     SmtpSink sink(tmp.path / "received", {"--cert", cert.string(), "--key", key.string()});
     auto env = baseEnv(db, tmp.path / "data");
     env.insert({{"LMS_SMTP_HOST", "127.0.0.1"},
