@@ -3,7 +3,7 @@
 
 namespace lms::api {
 
-// api/openapi.json as embedded at build time.
+// api/openapi.json merged with the contexts' api/*/openapi.json and embedded at build time.
 const std::string& openApiDocument();
 
 }  // namespace lms::api
