@@ -1,7 +1,5 @@
 #include "api/server.hpp"
 
-#include "api/identity/service.hpp"
-
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -18,12 +16,18 @@
 #include "common/ids.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
+#include "api/http/problem.hpp"
+#include "api/http/rate_limit.hpp"
 #include "api/openapi.hpp"
-#include "api/rate_limit.hpp"
 #include "eventstore/kafka.hpp"
 
 namespace lms::api {
 namespace {
+
+using http::problem;
+using http::Request;
+using http::Response;
+using http::Router;
 
 bool validRequestId(const std::string& id) {
     if (id.empty() || id.size() > 128) return false;
@@ -92,15 +96,15 @@ public:
                     res.headers.push_back({"Access-Control-Max-Age", "600"});
                 }
             } else if (r == nullptr) {
-                res = pathExists ? problem(405, "method_not_allowed", "", "this path does not take " + req.method,
+                res = pathExists ? problem(405, "method_not_allowed", "this path does not take " + req.method,
                                            req.requestId)
-                                 : problem(404, "not_found", "", "no such resource: " + req.path, req.requestId);
+                                 : problem(404, "not_found", "no such resource: " + req.path, req.requestId);
             } else {
                 route = r->pattern;
-                RateLimiter::Verdict verdict;
+                http::RateLimiter::Verdict verdict;
                 if (r->limitPerClient) verdict = r->limitPerClient->take(req.clientIp);
                 if (!verdict.allowed) {
-                    res = problem(429, "rate_limited", "", "too many requests; try again later", req.requestId);
+                    res = problem(429, "rate_limited", "too many requests; try again later", req.requestId);
                     res.headers.push_back({"Retry-After", std::to_string(verdict.retryAfterSeconds)});
                 } else {
                     res = readBody(in, req);
@@ -110,7 +114,7 @@ public:
         } catch (const std::exception& e) {
             // The client learns only that it failed and which request to quote; the log has the rest.
             spdlog::error("{} {}: {}", req.method, req.path, e.what());
-            res = problem(500, "internal_error", "", "the request failed; quote the request id when reporting it",
+            res = problem(500, "internal_error", "the request failed; quote the request id when reporting it",
                           req.requestId);
         }
         out.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(res.status));
@@ -166,7 +170,7 @@ private:
     Response readBody(Poco::Net::HTTPServerRequest& in, Request& req) const {
         const auto limit = policy_->maxBodyBytes;
         if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(limit)) {
-            return problem(413, "body_too_large", "", "the body exceeds " + std::to_string(limit) + " bytes",
+            return problem(413, "body_too_large", "the body exceeds " + std::to_string(limit) + " bytes",
                            req.requestId);
         }
         std::string body;
@@ -175,14 +179,14 @@ private:
             in.stream().read(buf, sizeof buf);
             body.append(buf, static_cast<std::size_t>(in.stream().gcount()));
             if (body.size() > limit) {
-                return problem(413, "body_too_large", "", "the body exceeds " + std::to_string(limit) + " bytes",
+                return problem(413, "body_too_large", "the body exceeds " + std::to_string(limit) + " bytes",
                                req.requestId);
             }
         }
         req.body = std::move(body);
         const bool unsafe = req.method == "POST" || req.method == "PUT" || req.method == "PATCH";
         if (unsafe && !req.body.empty() && !isJson(in.getContentType())) {
-            return problem(415, "unsupported_media_type", "",
+            return problem(415, "unsupported_media_type",
                            "send the body as application/json (got '" + in.getContentType() + "')", req.requestId);
         }
         return Response{0, "", "", {}};
@@ -258,16 +262,13 @@ std::string metricsText(pg::Pool& pool) {
     return metrics::Registry::global().render();
 }
 
-Router makeRouter(HealthProbe& health, pg::Pool& pool, identity::Service& identityService) {
-    Router r;
-    identity::addRoutes(r, identityService);
+void addCoreRoutes(Router& r, HealthProbe& health, pg::Pool& pool) {
     r.add("GET", "/api/v1/health", [&health](Request& req) { return health.check(req.requestId); });
     r.add("GET", "/api/v1/openapi.json",
           [](Request&) { return Response{200, "application/json", openApiDocument(), {}}; });
     r.add("GET", "/metrics", [&pool](Request&) {
         return Response{200, "text/plain; version=0.0.4", metricsText(pool), {}};
     });
-    return r;
 }
 
 Server::Server(const Config& config, Router router) : router_(std::make_shared<Router>(std::move(router))) {

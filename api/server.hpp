@@ -8,7 +8,8 @@
 #include <mutex>
 #include <string>
 
-#include "api/router.hpp"
+#include "api/http/message.hpp"
+#include "api/http/router.hpp"
 #include "common/config.hpp"
 #include "eventstore/pg.hpp"
 
@@ -19,7 +20,7 @@ namespace lms::api {
 class HealthProbe {
 public:
     HealthProbe(pg::Pool& pool, std::string kafkaBrokers) : pool_(pool), brokers_(std::move(kafkaBrokers)) {}
-    Response check(const std::string& requestId);
+    http::Response check(const std::string& requestId);
 
 private:
     pg::Pool& pool_;
@@ -34,24 +35,21 @@ private:
 // problem details for every error.
 class Server {
 public:
-    Server(const Config& config, Router router);
+    Server(const Config& config, http::Router router);
     ~Server();
     void start();
     void stop();
     int port() const;
-    const Router& router() const { return *router_; }
+    const http::Router& router() const { return *router_; }
 
 private:
-    std::shared_ptr<Router> router_;
+    std::shared_ptr<http::Router> router_;
     std::unique_ptr<Poco::ThreadPool> threads_;
     std::unique_ptr<Poco::Net::HTTPServer> server_;
 };
 
-namespace identity {
-class Service;
-}
-
-// The routes of this build; every resource adds its own. Each must also be in api/openapi.json.
-Router makeRouter(HealthProbe& health, pg::Pool& pool, identity::Service& identity);
+// The server's own routes: GET /api/v1/health, /api/v1/openapi.json and /metrics. Each context
+// adds its own through its registration (api/context.hpp); every route is in the OpenAPI document.
+void addCoreRoutes(http::Router& router, HealthProbe& health, pg::Pool& pool);
 
 }  // namespace lms::api

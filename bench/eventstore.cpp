@@ -574,7 +574,7 @@ struct RebuildCapped {};
 void benchRebuild(const Options& o, pg::Connection& c, std::int64_t total, std::vector<Target>& targets) {
     std::printf("\n== rebuild: projections::rebuild(StreamActivity, batch %d) over the whole store, %d rounds\n",
                 o.batch, o.rounds);
-    projections::StreamActivity projection;
+    projections::StreamActivity projection(domain::StreamCategories{});
     std::vector<double> rates;
     for (int r = 0; r < o.rounds; ++r) {
         std::int64_t events = 0;

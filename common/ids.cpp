@@ -1,16 +1,17 @@
 #include "common/ids.hpp"
 
-#include <openssl/rand.h>
-
 #include <array>
 #include <chrono>
 #include <stdexcept>
 
+#include "common/secure.hpp"
+
 namespace lms {
 
 std::string newUuid() {
+    const std::string random = randomBytes(16);
     std::array<unsigned char, 16> b{};
-    if (RAND_bytes(b.data(), static_cast<int>(b.size())) != 1) throw std::runtime_error("RAND_bytes failed");
+    for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<unsigned char>(random[i]);
     const auto ms = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count());

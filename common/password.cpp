@@ -1,11 +1,12 @@
 #include "common/password.hpp"
 
 #include <argon2.h>
-#include <openssl/rand.h>
 
 #include <cstdio>
 #include <stdexcept>
 #include <vector>
+
+#include "common/secure.hpp"
 
 namespace lms::password {
 namespace {
@@ -38,10 +39,7 @@ std::string encodeWithSalt(Variant v, std::uint32_t version, std::uint32_t timeC
 }
 
 std::string hash(const std::string& password, const Cost& cost) {
-    std::string salt(kSaltBytes, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(salt.data()), static_cast<int>(salt.size())) != 1) {
-        throw std::runtime_error("RAND_bytes failed");
-    }
+    const std::string salt = randomBytes(kSaltBytes);
     return encodeWithSalt(Variant::Argon2id, ARGON2_VERSION_13, cost.timeCost, cost.memoryKiB, cost.parallelism,
                           password, salt, kTagBytes);
 }

@@ -1,7 +1,6 @@
 #include "common/secrets.hpp"
 
 #include <fcntl.h>
-#include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/secure.hpp"
 #include "common/sha256.hpp"
 
 namespace lms {
@@ -22,12 +22,13 @@ std::string serverSecret(const Config& config) {
     // O_EXCL: two processes starting at once agree on whichever secret was written first.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd >= 0) {
-        unsigned char raw[32];
-        if (RAND_bytes(raw, sizeof raw) != 1) {
+        std::string hex;
+        try {
+            hex = toHex(randomBytes(32));
+        } catch (const std::runtime_error&) {
             ::close(fd);
             throw ConfigError("LMS_JWT_SECRET is unset and no random secret could be made");
         }
-        const std::string hex = toHex(std::string(reinterpret_cast<char*>(raw), sizeof raw));
         const bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
         ::close(fd);
         if (!ok) throw ConfigError("LMS_JWT_SECRET is unset and " + path.string() + " could not be written");

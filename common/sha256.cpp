@@ -26,6 +26,8 @@ std::string toHex(std::string_view bytes) {
     return out;
 }
 
+std::string sha256Hex(std::string_view data) { return toHex(sha256(data)); }
+
 std::string hmacSha256(std::string_view key, std::string_view data) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int len = 0;

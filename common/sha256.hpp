@@ -7,6 +7,8 @@ namespace lms {
 // Raw 32-byte SHA-256 digest of data.
 std::string sha256(std::string_view data);
 std::string toHex(std::string_view bytes);
+// Hex SHA-256: what stores keep of a token (refresh, reset) instead of the token.
+std::string sha256Hex(std::string_view data);
 // Raw 32-byte HMAC-SHA-256 of data under key.
 std::string hmacSha256(std::string_view key, std::string_view data);
 // A secret token derived from the server's secret for one purpose and one id:

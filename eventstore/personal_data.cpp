@@ -1,12 +1,12 @@
 #include "eventstore/personal_data.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <memory>
 #include <stdexcept>
 
 #include "common/jwt.hpp"
+#include "common/secure.hpp"
 #include "common/sha256.hpp"
 
 namespace lms::eventstore {
@@ -14,14 +14,6 @@ namespace {
 
 constexpr std::size_t kNonce = 12;
 constexpr std::size_t kTag = 16;
-
-std::string random(std::size_t n) {
-    std::string out(n, '\0');
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-        throw std::runtime_error("RAND_bytes failed");
-    }
-    return out;
-}
 
 using Ctx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
@@ -31,7 +23,7 @@ std::optional<std::string> PersonalData::key(const std::string& subjectId, bool 
     if (create) {
         c_.query("INSERT INTO lms_subject_keys (subject_id, data_key) VALUES ($1, decode($2, 'hex')) "
                  "ON CONFLICT (subject_id) DO NOTHING",
-                 {subjectId, toHex(random(32))});
+                 {subjectId, toHex(randomBytes(32))});
     }
     const auto r = c_.query("SELECT data_key FROM lms_subject_keys WHERE subject_id = $1", {subjectId});
     if (r.rows() == 0 || r.isNull(0, 0)) return std::nullopt;
@@ -41,7 +33,7 @@ std::optional<std::string> PersonalData::key(const std::string& subjectId, bool 
 std::string PersonalData::seal(const std::string& subjectId, const std::string& plaintext) {
     const auto k = key(subjectId, true);
     if (!k) throw std::runtime_error("subject " + subjectId + " was erased: its personal data cannot be written");
-    const std::string nonce = random(kNonce);
+    const std::string nonce = randomBytes(kNonce);
     std::string out = nonce;
     out.resize(kNonce + plaintext.size() + kTag);
     Ctx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
@@ -89,6 +81,26 @@ std::optional<std::string> PersonalData::open(const std::string& subjectId, cons
         return std::nullopt;  // tampered, or sealed for another subject
     }
     return plain;
+}
+
+domain::DomainEvent PersonalData::sealFields(const std::string& subjectId, domain::DomainEvent e,
+                                             std::span<const std::string_view> fields) {
+    for (const auto f : fields) {
+        const auto it = e.data.find(f);
+        if (it != e.data.end() && it->is_string()) *it = seal(subjectId, it->get<std::string>());
+    }
+    return e;
+}
+
+domain::DomainEvent PersonalData::openFields(const std::string& subjectId, domain::DomainEvent e,
+                                             std::span<const std::string_view> fields) {
+    for (const auto f : fields) {
+        const auto it = e.data.find(f);
+        if (it == e.data.end() || !it->is_string() || !isSealed(it->get_ref<const std::string&>())) continue;
+        const auto plain = open(subjectId, it->get<std::string>());
+        *it = plain ? nlohmann::json(*plain) : nlohmann::json(nullptr);  // erased: nothing left to read
+    }
+    return e;
 }
 
 void PersonalData::shred(const std::string& subjectId) {

@@ -3,8 +3,11 @@
 // so that shredding the key erases the person from every copy of the history.
 // A sealed value reads "pd1:" + base64url(nonce ‖ ciphertext ‖ tag).
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 
+#include "domain/core/event.hpp"
 #include "eventstore/pg.hpp"
 
 namespace lms::eventstore {
@@ -20,6 +23,14 @@ public:
     // Destroys the subject's key, in the caller's transaction. Irreversible once committed.
     void shred(const std::string& subjectId);
     static bool isSealed(const std::string& value) { return value.rfind("pd1:", 0) == 0; }
+
+    // An event with the named string fields of its data sealed for subject (what is stored), and
+    // back: opened, or null where the subject's key is shredded. A context names its personal
+    // fields once (domain/<context>/events.hpp); every reader opens them through here.
+    domain::DomainEvent sealFields(const std::string& subjectId, domain::DomainEvent e,
+                                   std::span<const std::string_view> fields);
+    domain::DomainEvent openFields(const std::string& subjectId, domain::DomainEvent e,
+                                   std::span<const std::string_view> fields);
 
 private:
     std::optional<std::string> key(const std::string& subjectId, bool create);

@@ -21,24 +21,28 @@ GlobalPosition loadCheckpoint(pg::Connection& c) {
 
 }  // namespace
 
-std::string topicFor(const std::string& prefix, const std::string& streamId) {
-    return prefix + "." + domain::contextOfStream(streamId);
-}
+std::string topicFor(const std::string& prefix, const std::string& context) { return prefix + "." + context; }
 
-std::string envelopeJson(const RecordedEvent& e) {
+std::string envelopeJson(const RecordedEvent& e, const std::string& context) {
     // data and metadata are already JSON text: spliced in, not re-parsed.
     std::string s = "{\"eventId\":\"" + e.eventId + "\",\"type\":" + nlohmann::json(e.type).dump() +
                     ",\"schemaVersion\":" + std::to_string(e.schemaVersion) +
                     ",\"streamId\":" + nlohmann::json(e.streamId).dump() +
                     ",\"streamVersion\":" + std::to_string(e.version) + ",\"position\":\"" + e.global.toString() +
-                    "\",\"context\":\"" + domain::contextOfStream(e.streamId) + "\",\"recordedAt\":\"" +
+                    "\",\"context\":" + nlohmann::json(context).dump() + ",\"recordedAt\":\"" +
                     formatTimestampUs(e.recordedAtUs) + "\",\"hash\":\"" + toHex(e.hash) + "\",\"data\":" + e.data +
                     ",\"metadata\":" + e.metadata + "}";
     return s;
 }
 
-Relay::Relay(pg::Connection& c, kafka::Producer& producer, std::string topicPrefix, int batchSize, int pollMs)
-    : c_(c), producer_(producer), prefix_(std::move(topicPrefix)), batch_(batchSize), sub_(c, {}, pollMs) {}
+Relay::Relay(pg::Connection& c, kafka::Producer& producer, std::string topicPrefix,
+             domain::StreamCategories categories, int batchSize, int pollMs)
+    : c_(c),
+      producer_(producer),
+      prefix_(std::move(topicPrefix)),
+      categories_(std::move(categories)),
+      batch_(batchSize),
+      sub_(c, {}, pollMs) {}
 
 GlobalPosition Relay::checkpoint() { return loadCheckpoint(c_); }
 
@@ -49,7 +53,8 @@ int Relay::publishOnce() {
     std::vector<kafka::OutgoingMessage> out;
     out.reserve(events.size());
     for (const auto& e : events) {
-        out.push_back({topicFor(prefix_, e.streamId), e.streamId, envelopeJson(e),
+        const std::string context = categories_.contextOf(e.streamId);
+        out.push_back({topicFor(prefix_, context), e.streamId, envelopeJson(e, context),
                        {{"lms.type", e.type}, {"lms.event_id", e.eventId}, {"lms.position", e.global.toString()}}});
     }
     const auto failed = producer_.sendAll(out, std::chrono::seconds(60));

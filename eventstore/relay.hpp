@@ -6,18 +6,22 @@
 #include <atomic>
 #include <string>
 
+#include "domain/core/categories.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/kafka.hpp"
 
 namespace lms::eventstore {
 
-// The JSON envelope published for an event (documented in docs/events.md).
-std::string envelopeJson(const RecordedEvent& e);
-std::string topicFor(const std::string& prefix, const std::string& streamId);
+// The JSON envelope published for an event of a context (documented in docs/events.md).
+std::string envelopeJson(const RecordedEvent& e, const std::string& context);
+// `<prefix>.<context>`: the topic a context's events go to.
+std::string topicFor(const std::string& prefix, const std::string& context);
 
 class Relay {
 public:
-    Relay(pg::Connection& c, kafka::Producer& producer, std::string topicPrefix, int batchSize, int pollMs);
+    // categories: which context (and so which topic) each stream category belongs to.
+    Relay(pg::Connection& c, kafka::Producer& producer, std::string topicPrefix, domain::StreamCategories categories,
+          int batchSize, int pollMs);
     // Publishes one batch (waiting up to one poll interval for events); returns how many were
     // acknowledged and checkpointed.
     int publishOnce();
@@ -29,6 +33,7 @@ private:
     pg::Connection& c_;
     kafka::Producer& producer_;
     std::string prefix_;
+    domain::StreamCategories categories_;
     int batch_;
     Subscription sub_;
 };

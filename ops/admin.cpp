@@ -1,9 +1,9 @@
 #include <unistd.h>
 
-#include <chrono>
 #include <iostream>
 
-#include "api/identity/registration.hpp"
+#include "api/identity/commands.hpp"
+#include "common/clock.hpp"
 #include "common/ids.hpp"
 #include "eventstore/event_store.hpp"
 #include "ops/commands.hpp"
@@ -32,19 +32,19 @@ line of standard input, so that it never appears in a process list or shell hist
     eventstore::migrate(c);
     const std::string first = option(args, "first-name");
     const std::string last = option(args, "last-name");
-    api::identity::RegisterInput in{email, password, first.empty() ? "Admin" : first, last.empty() ? "Admin" : last,
-                                    "ADMIN", true};
-    const auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
-    auto r = api::identity::registerUser(c, in, {"lms-admin-create", "cli-" + newUuid(), ""}, now);
+    const identity::RegisterInput in{email, password, first.empty() ? "Admin" : first, last.empty() ? "Admin" : last,
+                                     "ADMIN", true};
+    identity::Settings settings;
+    settings.cost = identity::Settings::costFrom(config);
+    auto r = identity::Commands(c, Clock::system(), settings)
+                 .registerUser(in, {"lms-admin-create", "cli-" + newUuid(), ""});
     if (!r) {
         std::cerr << "lms admin create: " << r.error().message;
         for (const auto& f : r.error().errors) std::cerr << "; " << f.field << " " << f.message;
         std::cerr << "\n";
         return 1;
     }
-    std::cout << "admin created: " << r->email << " (user " << r->userId << ")" << std::endl;
+    std::cout << "admin created: " << r->email << " (user " << r->userId.value() << ")" << std::endl;
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "api/context.hpp"
 #include "common/config.hpp"
 #include "projections/projection.hpp"
 
@@ -19,6 +20,8 @@ int events(const Config& config, const Args& args);
 int devKafka(const Config& config, const Args& args);
 int admin(const Config& config, const Args& args);
 
+// Every bounded context of this build, registered (ops/contexts.cpp).
+const api::Registry& contexts();
 // Every projection of this build, in the order they are started.
 std::vector<std::unique_ptr<projections::Projection>> allProjections();
 

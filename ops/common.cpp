@@ -2,17 +2,8 @@
 #include <signal.h>
 
 #include "ops/commands.hpp"
-#include "projections/identity.hpp"
-#include "projections/stream_activity.hpp"
 
 namespace lms::ops {
-
-std::vector<std::unique_ptr<projections::Projection>> allProjections() {
-    std::vector<std::unique_ptr<projections::Projection>> all;
-    all.push_back(std::make_unique<projections::StreamActivity>());
-    all.push_back(std::make_unique<projections::Identity>());
-    return all;
-}
 
 bool wantsHelp(const Args& args) {
     for (const auto& a : args) {

@@ -6,14 +6,14 @@
 #include <sstream>
 #include <thread>
 
-#include "api/identity/service.hpp"
+#include "api/context.hpp"
 #include "api/server.hpp"
+#include "common/clock.hpp"
 #include "common/secrets.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/relay.hpp"
 #include "ops/commands.hpp"
 #include "projections/runner.hpp"
-#include "workers/mailer/mailer.hpp"
 
 namespace lms::ops {
 namespace {
@@ -103,32 +103,34 @@ int serve(const Config& config, const Args& args) {
         threads.emplace_back([&] {
             supervise("relay", stop, [&] {
                 pg::Connection c(config.databaseUrl);
-                eventstore::Relay relay(c, *producer, config.topicPrefix, config.relayBatch, config.pollIntervalMs);
+                eventstore::Relay relay(c, *producer, config.topicPrefix, contexts().categories(), config.relayBatch,
+                                        config.pollIntervalMs);
                 relay.run(stop);
             });
         });
     }
-    // Workers: the mailer (certificates and storage join here as their contexts arrive).
+    const api::Environment env{config, Clock::system(), brokers};
+    // Workers: every context's (the mailer, ...); Kafka consumer groups share their work across processes.
     if (roles.count("workers") != 0) {
-        threads.emplace_back([&] {
-            supervise("mailer", stop, [&] {
-                mailer::Mailer worker(config, brokers);
-                worker.run(stop);
-            });
-        });
+        for (const auto& w : contexts().workers()) {
+            threads.emplace_back([&, worker = &w] { supervise(worker->name, stop, [&] { worker->run(env, stop); }); });
+        }
     }
 
     std::unique_ptr<pg::Pool> pool;
     std::unique_ptr<api::HealthProbe> health;
-    std::unique_ptr<api::identity::Service> identity;
+    std::unique_ptr<api::Services> services;
+    std::vector<std::unique_ptr<api::HttpSide>> sides;
     std::unique_ptr<api::Server> server;
     if (roles.count("api") != 0) {
         pool = std::make_unique<pg::Pool>(config.databaseUrl, config.dbPoolSize);
         health = std::make_unique<api::HealthProbe>(*pool, brokers);
-        identity = std::make_unique<api::identity::Service>(
-            *pool, api::identity::Settings::from(config, serverSecret(config)));
-        identity->start(config.pollIntervalMs);
-        server = std::make_unique<api::Server>(config, api::makeRouter(*health, *pool, *identity));
+        services = std::make_unique<api::Services>(api::Services{env, *pool, serverSecret(config), nullptr});
+        http::Router router;
+        api::addCoreRoutes(router, *health, *pool);
+        sides = contexts().mountHttp(*services, router);
+        for (auto& side : sides) side->start();
+        server = std::make_unique<api::Server>(config, std::move(router));
         server->start();
         std::cout << "http: listening on http://" << config.httpHost << ":" << server->port() << std::endl;
     }
@@ -142,6 +144,7 @@ int serve(const Config& config, const Args& args) {
     spdlog::info("received signal {}; stopping", sig);
     stop = true;
     if (server) server->stop();
+    for (auto& side : sides) side->stop();
     for (auto& t : threads) t.join();
     producer.reset();
     std::cout << "lms: stopped" << std::endl;

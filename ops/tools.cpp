@@ -175,7 +175,7 @@ POSITION is txId/position as printed in each envelope (default: from the first e
         const auto batch = sub.next(1000);
         for (const auto& e : batch) {
             if (limit >= 0 && printed >= limit) return 0;
-            std::cout << eventstore::envelopeJson(e) << "\n";
+            std::cout << eventstore::envelopeJson(e, contexts().categories().contextOf(e.streamId)) << "\n";
             ++printed;
         }
         std::cout.flush();

@@ -68,6 +68,13 @@ GlobalPosition Runner::checkpoint() {
 }
 
 void applyInline(pg::Connection& c, Projection& p, const std::vector<eventstore::RecordedEvent>& events) {
+    // The read model may not exist yet (a database only migrated, `lms admin create` before the
+    // first `lms serve`): the runner builds it from the events later.
+    const auto tables = p.tables();
+    if (!tables.empty() &&
+        !c.query("SELECT to_regclass($1) IS NOT NULL", {std::string(kLiveSchema) + "." + tables.front()}).boolean(0, 0)) {
+        return;
+    }
     c.exec("SAVEPOINT lms_inline");
     useSchema(c, kLiveSchema);
     p.applyBatch(c, events);

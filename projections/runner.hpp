@@ -32,7 +32,8 @@ private:
 // when its version changed since it was built. Returns true when it rebuilt.
 bool ensure(pg::Connection& c, Projection& p);
 
-// Applies events inside the caller's transaction (read-your-writes for the command's client).
+// Applies events inside the caller's transaction (read-your-writes for the command's client);
+// nothing while the read model has not been built yet.
 void applyInline(pg::Connection& c, Projection& p, const std::vector<eventstore::RecordedEvent>& events);
 
 struct ReplayProgress {

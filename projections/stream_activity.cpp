@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time.hpp"
-#include "domain/core/event.hpp"
 
 namespace lms::projections {
 
@@ -39,7 +38,7 @@ void StreamActivity::applyBatch(pg::Connection& c, const std::vector<eventstore:
     for (const auto& [id, r] : rows) {
         const auto meta = nlohmann::json::parse(r.last->metadata, nullptr, false);
         batch.push_back({{"stream_id", r.last->streamId},
-                         {"context", domain::contextOfStream(r.last->streamId)},
+                         {"context", categories_.contextOf(r.last->streamId)},
                          {"version", r.last->version},
                          {"last_event_type", r.last->type},
                          {"last_actor_id", meta.is_object() && meta.contains("actorId") ? meta["actorId"]

@@ -6,7 +6,7 @@
 
 #include "eventstore/event_store.hpp"
 
-namespace lms::api::identity {
+namespace lms::identity {
 namespace {
 
 std::int64_t nowMs() {
@@ -17,10 +17,11 @@ std::int64_t nowMs() {
 
 AuthCache::~AuthCache() { stop(); }
 
-void AuthCache::start(const std::string& databaseUrl, int pollMs) {
+void AuthCache::start(const std::string& databaseUrl, int pollMs, Observer observer) {
     pollMs_ = pollMs;
     stop_ = false;
-    thread_ = std::thread([this, databaseUrl, pollMs] { follow(databaseUrl, pollMs); });
+    thread_ = std::thread(
+        [this, databaseUrl, pollMs, observer = std::move(observer)] { follow(databaseUrl, pollMs, observer); });
 }
 
 void AuthCache::stop() {
@@ -72,7 +73,7 @@ void AuthCache::evictSession(const std::string& sessionId) {
     bySession_.erase(it);
 }
 
-void AuthCache::follow(const std::string& url, int pollMs) {
+void AuthCache::follow(const std::string& url, int pollMs, const Observer& observer) {
     while (!stop_.load()) {
         try {
             pg::Connection c(url);
@@ -82,13 +83,7 @@ void AuthCache::follow(const std::string& url, int pollMs) {
             followedAtMs_ = nowMs();
             while (!stop_.load()) {
                 const auto events = sub.next(1000);
-                for (const auto& e : events) {
-                    if (e.streamId.rfind("user-", 0) == 0) {
-                        evictUser(e.streamId.substr(5));
-                    } else if (e.streamId.rfind("session-", 0) == 0 && e.type == "SessionRevoked") {
-                        evictSession(e.streamId.substr(8));
-                    }
-                }
+                if (!events.empty()) observer(events);
                 followedAtMs_ = nowMs();
             }
         } catch (const std::exception& ex) {
@@ -99,4 +94,4 @@ void AuthCache::follow(const std::string& url, int pollMs) {
     }
 }
 
-}  // namespace lms::api::identity
+}  // namespace lms::identity

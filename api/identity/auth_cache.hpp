@@ -9,15 +9,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <nlohmann/json.hpp>
+#include <functional>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
-namespace lms::api::identity {
+#include "eventstore/event_store.hpp"
+
+namespace lms::identity {
 
 class AuthCache {
 public:
@@ -32,8 +35,10 @@ public:
         : max_(maxEntries), ttl_(ttl) {}
     ~AuthCache();
 
+    // What the follower does with each batch of committed events: evict what they change.
+    using Observer = std::function<void(const std::vector<eventstore::RecordedEvent>&)>;
     // Follows the store from its current head on a connection of its own, until stop().
-    void start(const std::string& databaseUrl, int pollMs);
+    void start(const std::string& databaseUrl, int pollMs, Observer observer);
     void stop();
 
     std::optional<Entry> get(const std::string& sessionId);
@@ -45,7 +50,7 @@ public:
     bool enabled() const;
 
 private:
-    void follow(const std::string& url, int pollMs);
+    void follow(const std::string& url, int pollMs, const Observer& observer);
     struct Slot {
         Entry entry;
         Clock::time_point at;
@@ -62,4 +67,4 @@ private:
     std::thread thread_;
 };
 
-}  // namespace lms::api::identity
+}  // namespace lms::identity

@@ -19,7 +19,9 @@ struct FieldError {
 };
 
 struct DomainError {
-    enum class Kind { Validation, Conflict, NotFound, Forbidden };
+    // What kind of refusal it is; api/http/problem.cpp maps each to one status, in one place.
+    // Unauthenticated: the credential presented (a refresh token, a password) is not good.
+    enum class Kind { Validation, Conflict, NotFound, Forbidden, Unauthenticated };
     Kind kind = Kind::Validation;
     std::string code;
     std::string message;

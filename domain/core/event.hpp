@@ -29,8 +29,4 @@ struct Metadata {
     static Metadata fromJson(const nlohmann::json& j);
 };
 
-// The bounded context a stream belongs to, from its category (the part before the first '-'):
-// user-… → identity, course-… → catalog. Decides the Kafka topic an event goes to.
-std::string contextOfStream(const std::string& streamId);
-
 }  // namespace lms::domain

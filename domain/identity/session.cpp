@@ -7,65 +7,62 @@ namespace {
 
 using Kind = DomainError::Kind;
 
-std::string text(const nlohmann::json& d, const char* k) {
-    const auto it = d.find(k);
-    return it != d.end() && it->is_string() ? it->get<std::string>() : std::string();
+DomainError invalidToken() {
+    return {Kind::Unauthenticated, "invalid_refresh_token", "the refresh token is not valid", "", {}};
 }
 
-DomainError invalidToken() {
-    return {Kind::Validation, "invalid_refresh_token", "the refresh token is not valid", "refreshToken", {}};
+template <class E>
+Decision one(const E& event) {
+    return std::vector<DomainEvent>{SessionEvents::encode(event)};
 }
 
 }  // namespace
 
-Session::State Session::evolve(const State& s, const DomainEvent& e) {
-    State n = s;
-    const auto& d = e.data;
-    if (e.type == "SessionStarted") {
-        n.exists = true;
-        n.sessionId = text(d, "sessionId");
-        n.userId = text(d, "userId");
-        n.currentHash = text(d, "tokenHash");
-        n.expiresAt = d.value("expiresAt", std::int64_t{0});
-    } else if (e.type == "SessionRefreshed") {
-        n.rotatedHashes.push_back(n.currentHash);
-        n.currentHash = text(d, "tokenHash");
-        n.expiresAt = d.value("expiresAt", std::int64_t{0});
-    } else if (e.type == "SessionRevoked") {
-        n.revoked = true;
-    }
+Session::State Session::evolve(State n, const SessionEvents::Event& event) {
+    std::visit(Overloaded{
+                   [&](const SessionStarted& e) {
+                       n.exists = true;
+                       n.sessionId = e.sessionId;
+                       n.userId = e.userId;
+                       n.currentHash = e.tokenHash;
+                       n.expiresAt = e.expiresAt;
+                   },
+                   [&](const SessionRefreshed& e) {
+                       n.rotatedHashes.push_back(n.currentHash);
+                       n.currentHash = e.tokenHash;
+                       n.expiresAt = e.expiresAt;
+                   },
+                   [&](const SessionRevoked&) { n.revoked = true; },
+               },
+               event);
     return n;
 }
 
 Decision Session::decide(const State& s, const Command& command) {
-    if (const auto* c = std::get_if<StartSession>(&command)) {
-        if (s.exists) return unexpected(DomainError{Kind::Conflict, "session_exists", "the session exists", "", {}});
-        return std::vector<DomainEvent>{{"SessionStarted",
-                                         1,
-                                         {{"sessionId", c->sessionId},
-                                          {"userId", c->userId},
-                                          {"tokenHash", c->tokenHash},
-                                          {"expiresAt", c->expiresAt},
-                                          {"at", c->at}}}};
-    }
-    if (!s.exists) return unexpected(invalidToken());
-    if (const auto* c = std::get_if<RotateRefreshToken>(&command)) {
-        if (s.revoked) return unexpected(invalidToken());
-        if (std::find(s.rotatedHashes.begin(), s.rotatedHashes.end(), c->presentedHash) != s.rotatedHashes.end()) {
-            return std::vector<DomainEvent>{
-                {"SessionRevoked", 1, {{"reason", "refresh_token_reuse"}, {"at", c->at}}}};
-        }
-        if (c->presentedHash != s.currentHash || s.expiresAt <= c->at) return unexpected(invalidToken());
-        return std::vector<DomainEvent>{{"SessionRefreshed",
-                                         1,
-                                         {{"previousTokenHash", c->presentedHash},
-                                          {"tokenHash", c->newHash},
-                                          {"expiresAt", c->expiresAt},
-                                          {"at", c->at}}}};
-    }
-    const auto& c = std::get<RevokeSession>(command);
-    if (s.revoked) return std::vector<DomainEvent>{};
-    return std::vector<DomainEvent>{{"SessionRevoked", 1, {{"reason", c.reason}, {"at", c.at}}}};
+    return std::visit(
+        Overloaded{
+            [&](const StartSession& c) -> Decision {
+                if (s.exists) return unexpected(DomainError{Kind::Conflict, "session_exists", "the session exists", "", {}});
+                return one(SessionStarted{c.sessionId, c.userId, c.tokenHash, c.expiresAt, c.at});
+            },
+            [&](const RotateRefreshToken& c) -> Decision {
+                if (!s.exists || s.revoked) return unexpected(invalidToken());
+                if (std::find(s.rotatedHashes.begin(), s.rotatedHashes.end(), c.presentedHash) !=
+                    s.rotatedHashes.end()) {
+                    // A token already rotated away was presented: stolen or replayed. The caller
+                    // stores the revocation and refuses the request.
+                    return one(SessionRevoked{"refresh_token_reuse", c.at});
+                }
+                if (c.presentedHash != s.currentHash || s.expiresAt <= c.at) return unexpected(invalidToken());
+                return one(SessionRefreshed{c.presentedHash, c.newHash, c.expiresAt, c.at});
+            },
+            [&](const RevokeSession& c) -> Decision {
+                if (!s.exists) return unexpected(invalidToken());
+                if (s.revoked) return std::vector<DomainEvent>{};
+                return one(SessionRevoked{c.reason, c.at});
+            },
+        },
+        command);
 }
 
 }  // namespace lms::domain::identity

@@ -9,12 +9,13 @@
 #include <vector>
 
 #include "domain/core/decider.hpp"
+#include "domain/identity/events.hpp"
 
 namespace lms::domain::identity {
 
 struct StartSession {
-    std::string sessionId;
-    std::string userId;
+    SessionId sessionId;
+    UserId userId;
     std::string tokenHash;  // hex sha256 of the first refresh token
     std::int64_t expiresAt = 0;
     std::int64_t at = 0;
@@ -30,17 +31,20 @@ struct RevokeSession {
     std::int64_t at = 0;
 };
 
-struct Session {
+struct Session : EventSourced<Session, SessionEvents> {
+    using EventSourced::evolve;
     using Command = std::variant<StartSession, RotateRefreshToken, RevokeSession>;
     struct State {
         bool exists = false;
         bool revoked = false;
-        std::string sessionId, userId, currentHash;
+        SessionId sessionId;
+        UserId userId;
+        std::string currentHash;
         std::vector<std::string> rotatedHashes;
         std::int64_t expiresAt = 0;
     };
     static State initial() { return {}; }
-    static State evolve(const State& s, const DomainEvent& e);
+    static State evolve(State s, const SessionEvents::Event& e);
     // RotateRefreshToken with a rotated token decides SessionRevoked (reason refresh_token_reuse):
     // the caller stores it and refuses the request.
     static Decision decide(const State& s, const Command& c);

@@ -9,14 +9,9 @@
 #include <vector>
 
 #include "domain/core/decider.hpp"
+#include "domain/identity/events.hpp"
 
 namespace lms::domain::identity {
-
-enum class Role { Student, Instructor, Admin };
-enum class Status { Active, Banned, Deleted };
-const char* toString(Role r);
-std::optional<Role> roleFrom(const std::string& s);
-const char* toString(Status s);
 
 // Lower-cased and trimmed: the form under which an email is unique.
 std::string normalizeEmail(const std::string& email);
@@ -25,7 +20,7 @@ std::string normalizeEmail(const std::string& email);
 std::optional<DomainError> checkPasswordPolicy(const std::string& password);
 
 struct Register {
-    std::string userId;
+    UserId userId;
     std::string email;
     std::string passwordHash;  // PHC string
     std::string firstName;
@@ -34,6 +29,10 @@ struct Register {
     bool byAdmin = false;  // only `lms admin create` may make an ADMIN
     std::int64_t at = 0;   // microseconds since the epoch
 };
+// Every field of a registration at fault (the decider refuses a Register with any of them).
+// The password is judged by its hash's presence here; checkPasswordPolicy judges the password.
+std::vector<FieldError> registrationErrors(const Register& c);
+
 struct UpdateProfile {
     std::optional<std::string> firstName, lastName, bio;
     std::int64_t at = 0;
@@ -55,7 +54,7 @@ struct Erase {
 // A password-reset token was made for the user: only its sha256 is known here (the token itself
 // is derived from the server's secret and mailed); it is good once, until expiresAt.
 struct RequestPasswordReset {
-    std::string resetId;
+    ResetId resetId;
     std::string tokenHash;  // hex sha256 of the token
     std::int64_t expiresAt = 0;
     std::int64_t at = 0;
@@ -66,22 +65,24 @@ struct ResetPassword {
     std::int64_t at = 0;
 };
 
-struct User {
+struct User : EventSourced<User, UserEvents> {
+    using EventSourced::evolve;
     using Command =
         std::variant<Register, UpdateProfile, ChangePassword, Ban, Activate, Erase, RequestPasswordReset, ResetPassword>;
     struct PendingReset {
-        std::string resetId;
+        ResetId resetId;
         std::int64_t expiresAt = 0;
     };
     struct State {
         bool exists = false;
-        std::string userId, email, firstName, lastName, bio, passwordHash;
+        UserId userId;
+        std::string email, firstName, lastName, bio, passwordHash;
         Role role = Role::Student;
         Status status = Status::Active;
         std::vector<std::pair<std::string, PendingReset>> resets;  // unused reset tokens by hash
     };
     static State initial() { return {}; }
-    static State evolve(const State& s, const DomainEvent& e);
+    static State evolve(State s, const UserEvents::Event& e);
     static Decision decide(const State& s, const Command& c);
 };
 static_assert(Decider<User>);

@@ -1,27 +1,27 @@
 // libFuzzer target: whatever arrives as a JSON request body goes through what the server does
-// with it before any I/O (api/request_body.hpp, then the identity decider's validation, the email
+// with it before any I/O (api/http/body.hpp, then the identity decider's validation, the email
 // normalisation and the password policy) without a crash, a hang or undefined behaviour. And the
 // parsing keeps its promises: a body accepted is an object, and every field refused is named.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
-#include "api/request_body.hpp"
+#include "api/http/body.hpp"
 #include "domain/identity/user.hpp"
 
 namespace di = lms::domain::identity;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string_view body(reinterpret_cast<const char*>(data), size);
-    auto parsed = lms::api::parseObject(body);
+    auto parsed = lms::http::parseObject(body);
     if (!parsed) {
         if (parsed.error().empty()) __builtin_trap();
         return 0;
     }
     if (!parsed->is_object()) __builtin_trap();
-    lms::api::Fields f(*parsed);
+    lms::http::Fields f(*parsed);
     di::Register reg;
-    reg.userId = "00000000-0000-7000-8000-000000000000";
+    reg.userId = di::UserId("00000000-0000-7000-8000-000000000000");
     reg.email = f.required("email");
     const std::string password = f.required("password");
     reg.firstName = f.required("firstName");

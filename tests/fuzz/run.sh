@@ -10,7 +10,8 @@ case "$name" in
   token) sources=("$root/common/jwt.cpp" "$root/common/sha256.cpp"); libs=(-lcrypto) ;;
   # The common-password list is compiled from domain/identity/common_passwords.txt by CMake
   # into the build directory that OUTDIR lives in.
-  request) sources=("$root/domain/identity/user.cpp" "$root/domain/core/event.cpp" "$out/../domain/common_passwords.cpp"); libs=() ;;
+  request) sources=("$root/domain/identity/user.cpp" "$root/domain/identity/events.cpp" "$root/domain/core/event.cpp"
+                   "$root/domain/core/categories.cpp" "$out/../domain/identity/common_passwords.cpp"); libs=() ;;
   *) echo "unknown fuzz target $name" >&2; exit 2 ;;
 esac
 clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I"$root" \

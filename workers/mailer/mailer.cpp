@@ -12,19 +12,19 @@
 #include "common/metrics.hpp"
 #include "common/secrets.hpp"
 #include "common/sha256.hpp"
+#include "domain/identity/events.hpp"
+#include "domain/identity/user.hpp"
+#include "eventstore/command_loop.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/personal_data.hpp"
 
 namespace lms::mailer {
 namespace {
 
+namespace di = domain::identity;
+
 constexpr auto kPoll = std::chrono::milliseconds(200);
 constexpr std::int64_t kMaxBackoffMs = 60'000;
-
-std::int64_t nowUs() {
-    return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 std::int64_t backoffMs(int base, int attempt) {
     std::int64_t ms = base;
@@ -88,9 +88,10 @@ public:
 std::string sourceTopic(const std::string& prefix) { return prefix + ".identity"; }
 std::string deadLetterTopic(const std::string& prefix) { return prefix + ".mail.dlq"; }
 
-Mailer::Mailer(const Config& config, std::string brokers)
+Mailer::Mailer(const Config& config, std::string brokers, const Clock& clock)
     : config_(config),
       brokers_(std::move(brokers)),
+      clock_(clock),
       secret_(serverSecret(config)),
       transport_(makeTransport(config)),
       producer_(std::make_unique<kafka::Producer>(brokers_)) {}
@@ -141,9 +142,9 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
     const std::string type =
         envelope.is_object() && envelope["type"].is_string() ? envelope["type"].get<std::string>() : "";
     std::string tpl;
-    if (type == "UserRegistered")
+    if (type == di::UserRegistered::kType)
         tpl = "welcome";
-    else if (type == "UserPasswordResetRequested")
+    else if (type == di::UserPasswordResetRequested::kType)
         tpl = "password-reset";
     else if (!envelope.is_discarded() && envelope.is_object())
         return Outcome::Ignored;
@@ -163,14 +164,14 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
     log::CorrelationScope scope(correlationId);
 
     eventstore::EventStore store(db());
-    if (!store.readStream("mail-" + eventId, 1, 1).empty()) {
+    if (!store.readStream(mailStream(eventId), 1, 1).empty()) {
         spdlog::debug("mailer: {} of event {} already handled", tpl, eventId);
         return Outcome::AlreadyHandled;
     }
     auto skip = [&](const std::string& reason) {
         spdlog::info("mailer: {} mail for event {} skipped: {}", tpl, eventId, reason);
         record(eventId, "MailSkipped",
-               {{"triggerEventId", eventId}, {"template", tpl}, {"reason", reason}, {"at", nowUs()}}, correlationId,
+               {{"triggerEventId", eventId}, {"template", tpl}, {"reason", reason}, {"at", clock_.nowUs()}}, correlationId,
                stop);
         count(tpl, "skipped");
         return Outcome::Skipped;
@@ -185,10 +186,9 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
             if (resetId.empty() || !data["expiresAt"].is_number_integer())
                 throw Malformed("the event has no resetId or expiresAt");
             const std::int64_t expiresAt = data["expiresAt"].get<std::int64_t>();
-            if (expiresAt <= nowUs()) return skip("expired");
+            if (expiresAt <= clock_.nowUs()) return skip("expired");
             // The token the API keeps only the sha256 of: derived again from the server's secret.
-            values["resetLink"] =
-                config_.publicUrl + "/reset-password?token=" + deriveToken(secret_, "password-reset", resetId);
+            values["resetLink"] = config_.publicUrl + "/reset-password?token=" + deriveToken(secret_, di::kResetTokenPurpose, resetId);
             values["expiresAt"] = readableTime(expiresAt);
         }
         auto who = recipientOf(userId);
@@ -205,7 +205,7 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
         spdlog::error("mailer: {} mail for event {}: {}; dead-lettered", tpl, eventId, e.what());
         deadLetter(m, e.what(), 0);
         record(eventId, "MailFailed",
-               {{"triggerEventId", eventId}, {"template", tpl}, {"attempts", 0}, {"error", e.what()}, {"at", nowUs()}},
+               {{"triggerEventId", eventId}, {"template", tpl}, {"attempts", 0}, {"error", e.what()}, {"at", clock_.nowUs()}},
                correlationId, stop);
         count(tpl, "failed");
         return Outcome::DeadLettered;
@@ -213,46 +213,24 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
 }
 
 std::variant<Mailer::Recipient, std::string> Mailer::recipientOf(const std::string& userId) {
-    const std::string subject = "user-" + userId;
-    eventstore::EventStore store(db());
+    const std::string stream = di::userStream(di::UserId(userId));
     eventstore::PersonalData personal(db());
-    bool registered = false;
-    bool shredded = false;
-    Recipient r;
-    auto open = [&](const nlohmann::json& v, std::string& into) {
-        if (!v.is_string()) return;
-        const auto s = v.get<std::string>();
-        if (!eventstore::PersonalData::isSealed(s)) {
-            into = s;
-            return;
-        }
-        auto plain = personal.open(subject, s);
-        if (plain)
-            into = *plain;
-        else
-            shredded = true;
+    eventstore::CommandOptions opening;
+    opening.decode = [&](const std::string& s, domain::DomainEvent e) {
+        return personal.openFields(s, std::move(e), di::kPersonalFields);
     };
-    for (const auto& e : store.readStream(subject)) {
-        if (e.type == "UserErased") return std::string("erased");
-        if (e.type != "UserRegistered" && e.type != "UserProfileUpdated") continue;
-        const auto d = nlohmann::json::parse(e.data);
-        if (e.type == "UserRegistered") {
-            registered = true;
-            open(d["email"], r.email);
-        }
-        if (d.contains("firstName")) open(d["firstName"], r.firstName);
-        if (d.contains("lastName")) open(d["lastName"], r.lastName);
-    }
-    if (!registered) return std::string("unknown_user");
-    // The person's key is gone: they were erased, whatever the stream says yet.
-    if (shredded) return std::string("erased");
-    return r;
+    // The user as the identity decider folds them, their personal fields opened with their key.
+    const auto user = eventstore::fold<di::User>(eventstore::EventStore(db()).readStream(stream), opening);
+    if (!user.exists) return std::string("unknown_user");
+    // An erased user, or one whose key is gone (erased, whatever the stream says yet).
+    if (user.status == di::Status::Deleted || user.email.empty()) return std::string("erased");
+    return Recipient{user.email, user.firstName, user.lastName};
 }
 
 Outcome Mailer::deliver(const kafka::IncomingMessage& m, const Mail& mail, const std::string& correlationId,
                         const std::atomic<bool>& stop) {
     const Outgoing out{mail.triggerEventId, config_.mailFrom, mail.toAddress,
-                       formatMessage(mail, config_.mailFrom, nowUs())};
+                       formatMessage(mail, config_.mailFrom, clock_.nowUs())};
     std::string error;
     int attempt = 1;
     for (;; ++attempt) {
@@ -264,7 +242,7 @@ Outcome Mailer::deliver(const kafka::IncomingMessage& m, const Mail& mail, const
                    {{"triggerEventId", mail.triggerEventId},
                     {"template", mail.templateName},
                     {"messageId", messageIdFor(mail.triggerEventId)},
-                    {"at", nowUs()}},
+                    {"at", clock_.nowUs()}},
                    correlationId, stop);
             count(mail.templateName, "sent");
             return Outcome::Sent;
@@ -282,7 +260,7 @@ Outcome Mailer::deliver(const kafka::IncomingMessage& m, const Mail& mail, const
             {"template", mail.templateName},
             {"attempts", attempt},
             {"error", error},
-            {"at", nowUs()}},
+            {"at", clock_.nowUs()}},
            correlationId, stop);
     spdlog::error("mailer: {} mail for event {} dead-lettered to {} after {} attempt(s)", mail.templateName,
                   mail.triggerEventId, deadLetterTopic(config_.topicPrefix), attempt);
@@ -310,7 +288,7 @@ void Mailer::record(const std::string& triggerEventId, const std::string& type, 
     const eventstore::NewEvent event{newUuid(), type, 1, data.dump(), meta.toJson().dump()};
     for (int attempt = 1;; ++attempt) {
         try {
-            auto appended = eventstore::EventStore(db()).append("mail-" + triggerEventId,
+            auto appended = eventstore::EventStore(db()).append(mailStream(triggerEventId),
                                                                 eventstore::ExpectedVersion::noStream(), {event});
             if (!appended) {
                 // Another mailer (a rebalance, a redelivery) recorded this trigger first.

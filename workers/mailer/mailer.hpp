@@ -11,7 +11,9 @@
 #include <string>
 #include <variant>
 
+#include "common/clock.hpp"
 #include "common/config.hpp"
+#include "domain/core/categories.hpp"
 #include "eventstore/kafka.hpp"
 #include "eventstore/pg.hpp"
 #include "workers/mailer/mail.hpp"
@@ -20,6 +22,9 @@
 namespace lms::mailer {
 
 inline constexpr const char* kConsumerGroup = "lms-mailer";
+// The outcome of each trigger is recorded in the stream mail-<trigger event id>.
+inline constexpr domain::StreamCategory kCategories[] = {{"mail", "notifications"}};
+inline std::string mailStream(const std::string& triggerEventId) { return "mail-" + triggerEventId; }
 
 std::string sourceTopic(const std::string& prefix);      // <prefix>.identity
 std::string deadLetterTopic(const std::string& prefix);  // <prefix>.mail.dlq
@@ -30,7 +35,7 @@ enum class Outcome { Ignored, AlreadyHandled, Sent, Skipped, DeadLettered, Inter
 class Mailer {
 public:
     // brokers: the Kafka bootstrap servers (the embedded cluster's when LMS_KAFKA_BROKERS is unset).
-    Mailer(const Config& config, std::string brokers);
+    Mailer(const Config& config, std::string brokers, const Clock& clock = Clock::system());
     ~Mailer();
     Mailer(const Mailer&) = delete;
     Mailer& operator=(const Mailer&) = delete;
@@ -58,6 +63,7 @@ private:
 
     Config config_;
     std::string brokers_;
+    const Clock& clock_;
     std::string secret_;
     std::unique_ptr<pg::Connection> db_;
     std::unique_ptr<Transport> transport_;

@@ -1,39 +1,16 @@
 #pragma once
 // Routes with path parameters ("/api/v1/users/{id}") to handlers. Handlers are thin: parse,
 // call a command or a query, map the result to a status.
-#include <functional>
-#include <memory>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-namespace lms::api {
+#include "api/http/message.hpp"
+
+namespace lms::http {
 
 class RateLimiter;
-
-struct Request {
-    std::string method;
-    std::string path;
-    std::string query;
-    std::map<std::string, std::string> params;  // path parameters
-    std::map<std::string, std::string> headers; // lower-case names
-    std::string body;
-    std::string requestId;
-    std::string clientIp;
-};
-
-struct Response {
-    int status = 200;
-    std::string contentType = "application/json";
-    std::string body;
-    std::vector<std::pair<std::string, std::string>> headers;
-};
-
-// RFC 9457 problem details with the project's stable `code` and the request id.
-Response problem(int status, const std::string& code, const std::string& title, const std::string& detail,
-                 const std::string& requestId);
-
-using Handler = std::function<Response(Request&)>;
 
 class Router {
 public:
@@ -55,4 +32,4 @@ private:
     std::vector<Route> routes_;
 };
 
-}  // namespace lms::api
+}  // namespace lms::http

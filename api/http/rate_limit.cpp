@@ -1,9 +1,9 @@
-#include "api/rate_limit.hpp"
+#include "api/http/rate_limit.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-namespace lms::api {
+namespace lms::http {
 
 RateLimiter::Verdict RateLimiter::take(const std::string& key, Clock::time_point now) {
     std::lock_guard lock(m_);
@@ -31,4 +31,4 @@ RateLimiter::Verdict RateLimiter::take(const std::string& key, Clock::time_point
     return {false, std::max(1, static_cast<int>(std::ceil(wait)))};
 }
 
-}  // namespace lms::api
+}  // namespace lms::http

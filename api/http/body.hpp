@@ -1,7 +1,9 @@
 #pragma once
-// Parsing of JSON request bodies, pure (no I/O) so that the fuzz target runs it as the server does:
-// the body must be one JSON object; fields are read as strings, each missing or mistyped field
-// collected with its name for the 422's `errors`.
+// Parsing of JSON request bodies, pure (no I/O) so that the fuzz target runs it as the server
+// does: the body must be one JSON object; fields are read as strings or bounded integers, each
+// missing or mistyped field collected with its name, so that one 422 names every field at fault.
+#include <cstdint>
+#include <initializer_list>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -11,7 +13,7 @@
 #include "common/expected.hpp"
 #include "domain/core/decider.hpp"
 
-namespace lms::api {
+namespace lms::http {
 
 // The body as a JSON object, or why not (the detail of a 400 malformed_json).
 inline expected<nlohmann::json, std::string> parseObject(std::string_view body) {
@@ -45,6 +47,17 @@ public:
         }
         return it->get<std::string>();
     }
+    // An integer in lo..hi, or nothing when absent (a mistyped or out-of-range value is an error).
+    std::optional<std::int64_t> integer(const char* name, std::int64_t lo, std::int64_t hi) {
+        const auto it = j_.find(name);
+        if (it == j_.end() || it->is_null()) return std::nullopt;
+        if (!it->is_number_integer() || it->get<std::int64_t>() < lo || it->get<std::int64_t>() > hi ||
+            (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(hi))) {
+            errors.push_back({name, "must be an integer in " + std::to_string(lo) + ".." + std::to_string(hi)});
+            return std::nullopt;
+        }
+        return it->get<std::int64_t>();
+    }
     // Fields present that the request does not take.
     void onlyThese(std::initializer_list<const char*> allowed) {
         for (const auto& [k, v] : j_.items()) {
@@ -54,10 +67,18 @@ public:
             if (!known) errors.push_back({k.empty() ? std::string("\"\"") : k, "cannot be changed here"});
         }
     }
+    // Adds errors found later (by the domain's validation) for fields not already named.
+    void merge(const std::vector<domain::FieldError>& more) {
+        for (const auto& e : more) {
+            bool named = false;
+            for (const auto& have : errors) named = named || have.field == e.field;
+            if (!named) errors.push_back(e);
+        }
+    }
     std::vector<domain::FieldError> errors;
 
 private:
     const nlohmann::json& j_;
 };
 
-}  // namespace lms::api
+}  // namespace lms::http

@@ -1,8 +1,6 @@
-#include "api/router.hpp"
+#include "api/http/router.hpp"
 
-#include <nlohmann/json.hpp>
-
-namespace lms::api {
+namespace lms::http {
 namespace {
 
 std::vector<std::string> split(const std::string& path) {
@@ -17,35 +15,7 @@ std::vector<std::string> split(const std::string& path) {
     return parts;
 }
 
-const char* reason(int status) {
-    switch (status) {
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 409: return "Conflict";
-        case 413: return "Content Too Large";
-        case 415: return "Unsupported Media Type";
-        case 422: return "Unprocessable Content";
-        case 429: return "Too Many Requests";
-        case 503: return "Service Unavailable";
-        default: return "Internal Server Error";
-    }
-}
-
 }  // namespace
-
-Response problem(int status, const std::string& code, const std::string& title, const std::string& detail,
-                 const std::string& requestId) {
-    nlohmann::json j{{"type", "about:blank"},
-                     {"title", title.empty() ? reason(status) : title},
-                     {"status", status},
-                     {"detail", detail},
-                     {"code", code},
-                     {"requestId", requestId}};
-    return Response{status, "application/problem+json", j.dump(), {}};
-}
 
 void Router::add(std::string method, std::string pattern, Handler handler, std::shared_ptr<RateLimiter> limit) {
     routes_.push_back({std::move(method), std::move(pattern), std::move(handler), std::move(limit)});
@@ -77,4 +47,4 @@ const Router::Route* Router::match(const std::string& method, const std::string&
     return nullptr;
 }
 
-}  // namespace lms::api
+}  // namespace lms::http

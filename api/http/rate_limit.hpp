@@ -6,7 +6,7 @@
 #include <string>
 #include <unordered_map>
 
-namespace lms::api {
+namespace lms::http {
 
 class RateLimiter {
 public:
@@ -33,4 +33,4 @@ private:
     Clock::time_point lastSweep_{};
 };
 
-}  // namespace lms::api
+}  // namespace lms::http

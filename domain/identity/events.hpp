@@ -1,0 +1,131 @@
+#pragma once
+// The identity context's events: one struct per event with its stable type name and schema
+// version, and the one JSON codec for each stream category (UserEvents, SessionEvents).
+// Fields named in kPersonalFields are sealed with the person's key when stored (crypto-shredding):
+// once the key is shredded they read as empty. docs/events.md is the catalogue.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "domain/core/codec.hpp"
+#include "domain/identity/ids.hpp"
+
+namespace lms::domain::identity {
+
+enum class Role { Student, Instructor, Admin };
+enum class Status { Active, Banned, Deleted };
+const char* toString(Role r);
+std::optional<Role> roleFrom(std::string_view s);
+const char* toString(Status s);
+
+// The string fields of user events that hold personal data.
+inline constexpr std::string_view kPersonalFields[] = {"email", "firstName", "lastName", "bio"};
+
+struct UserRegistered {
+    static constexpr std::string_view kType = "UserRegistered";
+    static constexpr int kSchemaVersion = 1;
+    UserId userId;
+    std::string email;  // normalised; personal
+    std::string firstName, lastName;  // personal
+    Role role = Role::Student;
+    std::string passwordHash;  // PHC string
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static UserRegistered fromJson(const nlohmann::json& d);
+};
+struct UserProfileUpdated {
+    static constexpr std::string_view kType = "UserProfileUpdated";
+    static constexpr int kSchemaVersion = 1;
+    std::optional<std::string> firstName, lastName, bio;  // only what changed; personal
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static UserProfileUpdated fromJson(const nlohmann::json& d);
+};
+struct UserPasswordChanged {
+    static constexpr std::string_view kType = "UserPasswordChanged";
+    static constexpr int kSchemaVersion = 1;
+    std::string passwordHash;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static UserPasswordChanged fromJson(const nlohmann::json& d);
+};
+struct UserPasswordResetRequested {
+    static constexpr std::string_view kType = "UserPasswordResetRequested";
+    static constexpr int kSchemaVersion = 1;
+    UserId userId;
+    ResetId resetId;
+    std::string tokenHash;  // hex sha256 of the mailed token
+    std::int64_t expiresAt = 0;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static UserPasswordResetRequested fromJson(const nlohmann::json& d);
+};
+struct UserPasswordReset {
+    static constexpr std::string_view kType = "UserPasswordReset";
+    static constexpr int kSchemaVersion = 1;
+    ResetId resetId;
+    std::string passwordHash;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static UserPasswordReset fromJson(const nlohmann::json& d);
+};
+struct UserBanned {
+    static constexpr std::string_view kType = "UserBanned";
+    static constexpr int kSchemaVersion = 1;
+    std::string reason;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static UserBanned fromJson(const nlohmann::json& d);
+};
+struct UserActivated {
+    static constexpr std::string_view kType = "UserActivated";
+    static constexpr int kSchemaVersion = 1;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static UserActivated fromJson(const nlohmann::json& d);
+};
+struct UserErased {
+    static constexpr std::string_view kType = "UserErased";
+    static constexpr int kSchemaVersion = 1;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static UserErased fromJson(const nlohmann::json& d);
+};
+using UserEvents = EventCodec<UserRegistered, UserProfileUpdated, UserPasswordChanged, UserPasswordResetRequested,
+                              UserPasswordReset, UserBanned, UserActivated, UserErased>;
+
+struct SessionStarted {
+    static constexpr std::string_view kType = "SessionStarted";
+    static constexpr int kSchemaVersion = 1;
+    SessionId sessionId;
+    UserId userId;
+    std::string tokenHash;  // hex sha256 of the first refresh token
+    std::int64_t expiresAt = 0;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static SessionStarted fromJson(const nlohmann::json& d);
+};
+struct SessionRefreshed {
+    static constexpr std::string_view kType = "SessionRefreshed";
+    static constexpr int kSchemaVersion = 1;
+    std::string previousTokenHash;
+    std::string tokenHash;
+    std::int64_t expiresAt = 0;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static SessionRefreshed fromJson(const nlohmann::json& d);
+};
+struct SessionRevoked {
+    static constexpr std::string_view kType = "SessionRevoked";
+    static constexpr int kSchemaVersion = 1;
+    // logout, password_changed, password_reset, user_banned, user_erased, refresh_token_reuse
+    std::string reason;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static SessionRevoked fromJson(const nlohmann::json& d);
+};
+using SessionEvents = EventCodec<SessionStarted, SessionRefreshed, SessionRevoked>;
+
+}  // namespace lms::domain::identity

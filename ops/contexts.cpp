@@ -1,0 +1,21 @@
+#include "api/identity/context.hpp"
+#include "ops/commands.hpp"
+#include "projections/stream_activity.hpp"
+
+namespace lms::ops {
+
+const api::Registry& contexts() {
+    static const api::Registry registry = [] {
+        api::Registry r;
+        // One line per bounded context; identity first (the others' routes use its authenticator).
+        identity::registerContext(r);
+        // The read model of every stream, whatever its context: after every context's categories.
+        r.projection([&categories = r.categories()] { return std::make_unique<projections::StreamActivity>(categories); });
+        return r;
+    }();
+    return registry;
+}
+
+std::vector<std::unique_ptr<projections::Projection>> allProjections() { return contexts().projections(); }
+
+}  // namespace lms::ops
