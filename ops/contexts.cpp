@@ -9,8 +9,8 @@ const api::Registry& contexts() {
         api::Registry r;
         // One line per bounded context; identity first (the others' routes use its authenticator).
         identity::registerContext(r);
-        // The read model of every stream, whatever its context: after every context's categories.
-        r.projection([&categories = r.categories()] { return std::make_unique<projections::StreamActivity>(categories); });
+        // The read model of every stream, whatever its context (made once every category is known).
+        r.projection([] { return std::make_unique<projections::StreamActivity>(contexts().categories()); });
         return r;
     }();
     return registry;
