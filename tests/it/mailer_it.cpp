@@ -25,8 +25,6 @@
 #include "eventstore/personal_data.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
-#include "workers/mailer/mail.hpp"
-#include "workers/mailer/templates.hpp"
 
 namespace lms {
 namespace {
@@ -211,31 +209,6 @@ std::map<std::string, std::string> baseEnv(const test::TestDatabase& db, const f
             {"LMS_PUBLIC_URL", "https://learn.example.test/"},
             {"LMS_MAIL_FROM", "LMS Test <no-reply@lms.test>"},
             {"LMS_MAIL_RETRY_BASE_MS", "20"}};
-}
-
-TEST(MailTemplates, ValuesAreEscapedInHtmlOnlyAndEveryPlaceholderNeedsAValue) {
-    using mailer::Escape;
-    EXPECT_EQ(mailer::render("Hi {{n}}!", {{"n", "<Zoë & \"Al\">"}}, Escape::None), "Hi <Zoë & \"Al\">!");
-    EXPECT_EQ(mailer::render("<p>{{n}}</p>", {{"n", "<b>&'\""}}, Escape::Html), "<p>&lt;b&gt;&amp;&#39;&quot;</p>");
-    EXPECT_EQ(mailer::render("{{a}}{{a}}", {{"a", "{{a}}"}}, Escape::None), "{{a}}{{a}}")
-        << "values are not re-expanded";
-    EXPECT_THROW(mailer::render("{{missing}}", {}, Escape::None), std::invalid_argument);
-    EXPECT_THROW(mailer::render("{{open", {{"open", "x"}}, Escape::None), std::invalid_argument);
-    for (const char* name : {"welcome", "password-reset"}) {
-        const auto m = mailer::renderMail(name, {{"firstName", "Ada\r\nBcc: x@evil.test"},
-                                                 {"lastName", "L"},
-                                                 {"publicUrl", "https://x.test"},
-                                                 {"resetLink", "https://x.test/r?token=t"},
-                                                 {"expiresAt", "soon"}});
-        EXPECT_EQ(m.subject.find_first_of("\r\n"), std::string::npos) << name << ": " << m.subject;
-        EXPECT_NE(m.text.find("\r\n"), std::string::npos);
-        EXPECT_EQ(m.text.find("{{"), std::string::npos);
-        EXPECT_EQ(m.html.find("{{"), std::string::npos);
-    }
-    EXPECT_EQ(mailer::mailbox("Ada \"the\" Countess", "ada@x.test"), "\"Ada \\\"the\\\" Countess\" <ada@x.test>");
-    EXPECT_EQ(mailer::mailbox("Zoë", "z@x.test").rfind("=?UTF-8?B?", 0), 0u);
-    EXPECT_FALSE(mailer::isSafeAddress("a@b.test>\r\nBcc: c@d.test"));
-    EXPECT_TRUE(mailer::isSafeAddress("ada+tag@example.org"));
 }
 
 TEST(Mailer, WelcomeAndResetOverStartTlsWithAuthOnceAcrossRestartsAndRedeliveries) {

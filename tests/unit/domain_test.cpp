@@ -1,9 +1,7 @@
-// Pure tests: no I/O.
+// The shared shapes of the core: stream contexts and metadata. No I/O.
 #include <gtest/gtest.h>
 
 #include "domain/core/event.hpp"
-#include "eventstore/command_loop.hpp"
-#include "tests/support/counter.hpp"
 
 namespace lms {
 
@@ -26,24 +24,6 @@ TEST(Metadata, RoundTripsAndOmitsEmptyFields) {
     const auto back = domain::Metadata::fromJson(j);
     EXPECT_EQ(back.actorId, "actor-1");
     EXPECT_EQ(back.correlationId, "req-2");
-}
-
-// Given events, when a command, then events or an error: the decider alone.
-TEST(Decider, GivenHistoryWhenCommandThenEvents) {
-    std::vector<eventstore::RecordedEvent> history(2);
-    history[0].type = history[1].type = "CounterChanged";
-    history[0].data = R"({"delta":5})";
-    history[1].data = R"({"delta":-2})";
-    const auto state = eventstore::fold<test::Counter>(history);
-    EXPECT_EQ(state.value, 3);
-    auto ok = test::Counter::decide(state, {-3});
-    ASSERT_TRUE(ok.has_value());
-    ASSERT_EQ(ok->size(), 1u);
-    EXPECT_EQ((*ok)[0].data.at("delta"), -3);
-    auto refused = test::Counter::decide(state, {-4});
-    ASSERT_FALSE(refused.has_value());
-    EXPECT_EQ(refused.error().code, "negative_counter");
-    EXPECT_EQ(refused.error().field, "delta");
 }
 
 }  // namespace lms
