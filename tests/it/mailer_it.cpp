@@ -23,6 +23,7 @@
 #include "eventstore/event_store.hpp"
 #include "eventstore/kafka.hpp"
 #include "eventstore/personal_data.hpp"
+#include "tests/support/lms_env.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
 
@@ -33,7 +34,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 using std::chrono::seconds;
 
-const password::Cost kCheap{1, 1024, 1};  // the tests check the mail, not the password hash
 const std::string kSecret = "mailer-it-secret-0123456789abcdef0123456789";
 const std::string kPython = "/usr/bin/python3";  // Debian's, where python3-aiosmtpd lives
 const std::string kSink = LMS_TESTS_IT_DIR "/smtp_sink.py";
@@ -158,7 +158,7 @@ private:
 std::string registerUser(pg::Connection& c, const std::string& email, const std::string& first,
                          const std::string& last) {
     auto r = api::identity::registerUser(c, {email, "a long passphrase", first, last}, {"", "it-" + newUuid(), ""},
-                                         nowUs(), kCheap);
+                                         nowUs(), test::kCheapPasswordCost);
     EXPECT_TRUE(r.has_value());
     return r ? r->userId : "";
 }
@@ -201,14 +201,12 @@ std::pair<std::string, json> outcome(pg::Connection& c, const std::string& trigg
 std::int64_t count(pg::Connection& c, const std::string& sql) { return c.exec(sql).i64(0, 0); }
 
 std::map<std::string, std::string> baseEnv(const test::TestDatabase& db, const fs::path& dataDir) {
-    return {{"LMS_DATABASE_URL", db.url()},
-            {"LMS_DATA_DIR", dataDir.string()},
-            {"LMS_LOG_LEVEL", "warn"},
-            {"LMS_POLL_INTERVAL_MS", "50"},
-            {"LMS_JWT_SECRET", kSecret},
-            {"LMS_PUBLIC_URL", "https://learn.example.test/"},
-            {"LMS_MAIL_FROM", "LMS Test <no-reply@lms.test>"},
-            {"LMS_MAIL_RETRY_BASE_MS", "20"}};
+    return test::lmsEnvironment(db.url(), {{"LMS_DATA_DIR", dataDir.string()},
+                                           {"LMS_POLL_INTERVAL_MS", "50"},
+                                           {"LMS_JWT_SECRET", kSecret},
+                                           {"LMS_PUBLIC_URL", "https://learn.example.test/"},
+                                           {"LMS_MAIL_FROM", "LMS Test <no-reply@lms.test>"},
+                                           {"LMS_MAIL_RETRY_BASE_MS", "20"}});
 }
 
 TEST(Mailer, WelcomeAndResetOverStartTlsWithAuthOnceAcrossRestartsAndRedeliveries) {

@@ -12,6 +12,7 @@
 #include "common/ids.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/kafka.hpp"
+#include "tests/support/lms_env.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
 
@@ -38,11 +39,8 @@ TEST(RelayCrash, KilledAtRandomMomentsLosesNothing) {
     const std::string brokers = broker.readLine(std::chrono::seconds(30));
     ASSERT_NE(brokers.find(':'), std::string::npos) << brokers;
 
-    const std::map<std::string, std::string> env{{"LMS_DATABASE_URL", db.url()},
-                                                 {"LMS_KAFKA_BROKERS", brokers},
-                                                 {"LMS_KAFKA_TOPIC_PREFIX", "crash"},
-                                                 {"LMS_RELAY_BATCH", "10"},
-                                                 {"LMS_LOG_LEVEL", "warn"}};
+    const auto env = test::lmsEnvironment(
+        db.url(), {{"LMS_KAFKA_BROKERS", brokers}, {"LMS_KAFKA_TOPIC_PREFIX", "crash"}, {"LMS_RELAY_BATCH", "10"}});
     std::mt19937 rng(20261123);
     std::uniform_int_distribution<int> life(100, 900);
     appendBatch(st, 1500, 0);

@@ -11,12 +11,11 @@
 #include "eventstore/command_loop.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/personal_data.hpp"
+#include "tests/support/lms_env.hpp"
 #include "tests/support/pg_fixture.hpp"
 
 namespace lms {
 namespace {
-
-const password::Cost kCheap{1, 1024, 1};  // the tests check the flow, not the cost
 
 TEST(Registration, HundredConcurrentRegistrationsOfOneEmailGiveExactlyOneAccount) {
     test::TestDatabase db;
@@ -29,7 +28,7 @@ TEST(Registration, HundredConcurrentRegistrationsOfOneEmailGiveExactlyOneAccount
                 // The same address, spelled differently: uniqueness is on the normalised form.
                 const std::string email = (t + i) % 2 ? "Race@Example.com" : " race@example.COM";
                 auto r = api::identity::registerUser(c, {email, "a long passphrase", "Race", "Condition"},
-                                                     {"", "req-" + std::to_string(t), ""}, 1, kCheap);
+                                                     {"", "req-" + std::to_string(t), ""}, 1, test::kCheapPasswordCost);
                 if (r.has_value()) created.fetch_add(1);
                 else if (r.error().code == "email_taken") taken.fetch_add(1);
                 else other.fetch_add(1);
@@ -50,7 +49,7 @@ TEST(Registration, PersonalFieldsAreSealedInTheStoreAndOpenForTheDecider) {
     test::TestDatabase db;
     pg::Connection c(db.url());
     auto r = api::identity::registerUser(c, {"Ada@Example.org", "analytical engine", "Ada", "Lovelace", "INSTRUCTOR"},
-                                         {"", "req-1", ""}, 42, kCheap);
+                                         {"", "req-1", ""}, 42, test::kCheapPasswordCost);
     ASSERT_TRUE(r.has_value());
     EXPECT_EQ(r->email, "ada@example.org");
     const auto everything = c.exec("SELECT string_agg(data::text || metadata::text, '') FROM lms_events").str(0, 0);
@@ -79,10 +78,10 @@ TEST(Registration, PersonalFieldsAreSealedInTheStoreAndOpenForTheDecider) {
 TEST(Registration, RefusesWeakPasswordsAndInvalidFieldsBeforeWritingAnything) {
     test::TestDatabase db;
     pg::Connection c(db.url());
-    auto weak = api::identity::registerUser(c, {"a@b.co", "password1", "A", "B"}, {}, 1, kCheap);
+    auto weak = api::identity::registerUser(c, {"a@b.co", "password1", "A", "B"}, {}, 1, test::kCheapPasswordCost);
     ASSERT_FALSE(weak.has_value());
     EXPECT_EQ(weak.error().field, "password");
-    auto admin = api::identity::registerUser(c, {"a@b.co", "long enough pass", "A", "B", "ADMIN"}, {}, 1, kCheap);
+    auto admin = api::identity::registerUser(c, {"a@b.co", "long enough pass", "A", "B", "ADMIN"}, {}, 1, test::kCheapPasswordCost);
     ASSERT_FALSE(admin.has_value());
     EXPECT_EQ(admin.error().errors.at(0).field, "role");
     EXPECT_EQ(c.exec("SELECT count(*) FROM lms_events").i64(0, 0), 0);
