@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "common/ids.hpp"
 #include "eventstore/event_store.hpp"
@@ -13,6 +12,7 @@
 #include "tests/support/lms_env.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/wait.hpp"
 
 namespace lms {
 namespace {
@@ -63,11 +63,10 @@ TEST(Serve, HealthReplayAuditAndACleanStop) {
                                                     R"({"actorId":"admin-1"})"}})
                         .has_value());
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (c.exec("SELECT coalesce(sum(version), 0) FROM lms_rm.stream_activity").i64(0, 0) < 60) {
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the projection did not catch up";
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    ASSERT_TRUE(test::eventually(
+        [&] { return c.exec("SELECT coalesce(sum(version), 0) FROM lms_rm.stream_activity").i64(0, 0) >= 60; },
+        std::chrono::seconds(30)))
+        << "the projection did not catch up";
     const auto live = test::dumpTable(c, "lms_rm.stream_activity", "stream_id");
 
     auto metricsReply = test::call(port, "GET", "/metrics");
