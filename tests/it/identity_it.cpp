@@ -1,9 +1,5 @@
 // Every identity route as a client uses it: `lms serve` in a process of its own on port 0, real
 // HTTP over a socket, a real PostgreSQL, the embedded Kafka cluster.
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "api/identity/registration.hpp"
+#include "api/identity/commands.hpp"
 #include "common/ids.hpp"
 #include "common/sha256.hpp"
 #include "domain/identity/user.hpp"
@@ -19,6 +15,10 @@
 #include "eventstore/event_store.hpp"
 #include "eventstore/kafka.hpp"
 #include "eventstore/personal_data.hpp"
+#include "projections/identity/projection.hpp"
+#include "projections/runner.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/lms_env.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
 
@@ -38,56 +38,9 @@ std::string domain_upper(std::string s) {
 
 const std::string kSecret = "identity-it-secret-0123456789abcdef0123456789";
 
-struct Reply {
-    int status = 0;
-    json body;
-    std::string raw;
-    std::vector<std::string> setCookies;
-    std::string retryAfter;
-    std::string contentType;
-};
-
-Reply call(int port, const std::string& method, const std::string& path, const std::optional<json>& body = std::nullopt,
-           const std::map<std::string, std::string>& headers = {}, const std::string& rawBody = "") {
-    Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
-    Poco::Net::HTTPRequest req(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    for (const auto& [k, v] : headers) req.set(k, v);
-    const std::string payload = body ? body->dump() : rawBody;
-    if (body || !rawBody.empty()) {
-        req.setContentType("application/json");
-        req.setContentLength(static_cast<std::streamsize>(payload.size()));
-    }
-    auto& out = s.sendRequest(req);
-    out << payload;
-    Poco::Net::HTTPResponse res;
-    auto& in = s.receiveResponse(res);
-    Reply r;
-    r.status = res.getStatus();
-    r.contentType = res.getContentType();
-    Poco::StreamCopier::copyToString(in, r.raw);
-    r.body = json::parse(r.raw, nullptr, false);
-    for (const auto& [k, v] : res) {
-        if (Poco::icompare(k, "Set-Cookie") == 0) r.setCookies.push_back(v);
-    }
-    r.retryAfter = res.get("Retry-After", "");
-    return r;
-}
-
-std::map<std::string, std::string> bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
-
-// "name=value; Path=...": the value of the named cookie among the Set-Cookie headers.
-std::string cookieValue(const Reply& r, const std::string& name) {
-    for (const auto& c : r.setCookies) {
-        if (c.rfind(name + "=", 0) == 0) return c.substr(name.size() + 1, c.find(';') - name.size() - 1);
-    }
-    return {};
-}
-std::string cookieLine(const Reply& r, const std::string& name) {
-    for (const auto& c : r.setCookies) {
-        if (c.rfind(name + "=", 0) == 0) return c;
-    }
-    return {};
-}
+using test::bearer;
+using test::call;
+using test::Reply;
 
 std::vector<std::string> fieldsOf(const Reply& r) {
     std::vector<std::string> out;
@@ -101,17 +54,15 @@ class Server {
 public:
     explicit Server(const std::string& dbUrl, std::map<std::string, std::string> extra = {}) {
         dataDir_ = std::filesystem::temp_directory_path() / ("lms-identity-it-" + newUuid());
-        env_ = {{"LMS_DATABASE_URL", dbUrl},
-                {"LMS_HTTP_PORT", "0"},
-                {"LMS_LOG_LEVEL", "warn"},
-                {"LMS_POLL_INTERVAL_MS", "50"},
-                {"LMS_JWT_SECRET", kSecret},
-                {"LMS_COOKIE_SECURE", "0"},
-                {"LMS_DATA_DIR", dataDir_.string()},
-                {"LMS_RATE_LOGIN_PER_MIN", "100000"},
-                {"LMS_RATE_REGISTER_PER_MIN", "100000"},
-                {"LMS_RATE_REFRESH_PER_MIN", "100000"},
-                {"LMS_RATE_PASSWORD_RESET_PER_MIN", "100000"}};
+        env_ = test::lmsEnvironment(dbUrl, {{"LMS_HTTP_PORT", "0"},
+                                            {"LMS_POLL_INTERVAL_MS", "50"},
+                                            {"LMS_JWT_SECRET", kSecret},
+                                            {"LMS_COOKIE_SECURE", "0"},
+                                            {"LMS_DATA_DIR", dataDir_.string()},
+                                            {"LMS_RATE_LOGIN_PER_MIN", "100000"},
+                                            {"LMS_RATE_REGISTER_PER_MIN", "100000"},
+                                            {"LMS_RATE_REFRESH_PER_MIN", "100000"},
+                                            {"LMS_RATE_PASSWORD_RESET_PER_MIN", "100000"}});
         for (auto& [k, v] : extra) env_[k] = v;
         process_ = std::make_unique<test::Process>(std::vector<std::string>{test::lmsBinary(), "serve"}, env_);
         const auto kafka = process_->waitForLine("kafka: embedded mock cluster at", std::chrono::seconds(60));
@@ -359,7 +310,7 @@ TEST_F(Identity, LogoutEndsTheSession) {
     const std::string access = reg.body["accessToken"];
     auto out = call(port(), "POST", "/api/v1/auth/logout", std::nullopt, bearer(access));
     ASSERT_EQ(out.status, 200) << out.raw;
-    EXPECT_NE(cookieLine(out, "refresh_token").find("Max-Age=0"), std::string::npos);
+    EXPECT_NE(out.setCookie("refresh_token").find("Max-Age=0"), std::string::npos);
     EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(access)).status, 401);
     EXPECT_EQ(call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", reg.body["refreshToken"]}}).status, 401);
     EXPECT_EQ(call(port(), "POST", "/api/v1/auth/logout").status, 401);
@@ -368,8 +319,10 @@ TEST_F(Identity, LogoutEndsTheSession) {
 TEST_F(Identity, AdminListsSearchesBansAndActivates) {
     pg::Connection c(db_->url());
     const auto adminEmail = uniqueEmail("root");
-    api::identity::RegisterInput in{adminEmail, "admin password 123", "Grace", "Hopper", "ADMIN", true};
-    auto admin = api::identity::registerUser(c, in, {"test", "test", ""}, 0, password::Cost{});
+    identity::Settings settings;
+    settings.cost = test::kCheapPasswordCost;
+    const identity::RegisterInput in{adminEmail, "admin password 123", "Grace", "Hopper", "ADMIN", true};
+    auto admin = identity::Commands(c, Clock::system(), settings).registerUser(in, {"test", "test", ""});
     ASSERT_TRUE(admin.has_value());
     auto adminLogin = login(adminEmail, "admin password 123");
     ASSERT_EQ(adminLogin.status, 200) << adminLogin.raw;
@@ -419,9 +372,9 @@ TEST_F(Identity, AdminListsSearchesBansAndActivates) {
                                "event_type = 'UserBanned'",
                                {"user-" + id});
     ASSERT_EQ(actor.rows(), 1);
-    EXPECT_EQ(actor.str(0, 0), admin->userId);
+    EXPECT_EQ(actor.str(0, 0), admin->userId.value());
 
-    EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/" + admin->userId + "/ban", json::object(), adminAuth).status,
+    EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/" + admin->userId.value() + "/ban", json::object(), adminAuth).status,
               422);
     EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/" + newUuid() + "/ban", json::object(), adminAuth).status, 404);
     EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/nope/ban", json::object(), adminAuth).status, 404);
@@ -437,15 +390,15 @@ TEST_F(Identity, CookieModeNeedsTheCsrfProofForUnsafeRequests) {
     ASSERT_EQ(registerStudent(email).status, 201);
     auto in = login(email);
     ASSERT_EQ(in.status, 200);
-    const auto accessLine = cookieLine(in, "access_token");
+    const auto accessLine = in.setCookie("access_token");
     EXPECT_NE(accessLine.find("HttpOnly"), std::string::npos);
     EXPECT_NE(accessLine.find("SameSite=Lax"), std::string::npos);
     EXPECT_EQ(accessLine.find("Secure"), std::string::npos);  // LMS_COOKIE_SECURE=0 in this test
-    EXPECT_NE(cookieLine(in, "refresh_token").find("HttpOnly"), std::string::npos);
-    EXPECT_EQ(cookieLine(in, "csrf_token").find("HttpOnly"), std::string::npos);  // the page's script reads it
-    const std::string csrf = cookieValue(in, "csrf_token");
-    const std::string jar = "access_token=" + cookieValue(in, "access_token") + "; refresh_token=" +
-                            cookieValue(in, "refresh_token") + "; csrf_token=" + csrf;
+    EXPECT_NE(in.setCookie("refresh_token").find("HttpOnly"), std::string::npos);
+    EXPECT_EQ(in.setCookie("csrf_token").find("HttpOnly"), std::string::npos);  // the page's script reads it
+    const std::string csrf = in.cookie("csrf_token");
+    const std::string jar = "access_token=" + in.cookie("access_token") + "; refresh_token=" +
+                            in.cookie("refresh_token") + "; csrf_token=" + csrf;
 
     auto me = call(port(), "GET", "/api/v1/users/me", std::nullopt, {{"Cookie", jar}});
     EXPECT_EQ(me.status, 200) << me.raw;
@@ -464,7 +417,7 @@ TEST_F(Identity, CookieModeNeedsTheCsrfProofForUnsafeRequests) {
     EXPECT_EQ(refreshNoProof.status, 403);
     auto refreshed = call(port(), "POST", "/api/v1/auth/refresh", std::nullopt, {{"Cookie", jar}, {"X-CSRF-Token", csrf}});
     EXPECT_EQ(refreshed.status, 200) << refreshed.raw;
-    EXPECT_FALSE(cookieValue(refreshed, "refresh_token").empty());
+    EXPECT_FALSE(refreshed.cookie("refresh_token").empty());
 }
 
 TEST_F(Identity, PasswordChangeSignsOutOtherSessions) {
@@ -566,7 +519,14 @@ TEST_F(Identity, ErasureLeavesNoPersonalDataInTheDatabaseOrKafka) {
     EXPECT_EQ(replay.wait(), 0);
     EXPECT_EQ(everywhere(email), 0);
     EXPECT_EQ(everywhere(first), 0);
-    EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE user_id = $1::uuid", {id}).i64(0, 0), 0);
+    // What stays of the account is a tombstone: no personal field, and no query returns it.
+    const auto tombstone = c.query(
+        "SELECT status, email IS NULL AND email_norm IS NULL AND first_name IS NULL AND last_name IS NULL AND bio = '' "
+        "AND password_hash = '' FROM lms_rm.users WHERE user_id = $1::uuid",
+        {id});
+    ASSERT_EQ(tombstone.rows(), 1);
+    EXPECT_EQ(tombstone.str(0, 0), "DELETED");
+    EXPECT_TRUE(tombstone.boolean(0, 1));
 
     // Kafka: wait until the relay has published the erasure, then read the identity topic.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -598,17 +558,22 @@ TEST_F(Identity, ABanCommittedByAnotherProcessStopsCachedTokensWithinMoments) {
     // Authenticated twice: the second answer comes from the server's cache.
     ASSERT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, auth).status, 200);
     ASSERT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, auth).status, 200);
-    // Another process (this test) bans the user through the store, not through this server.
+    // Another process (this test) bans the user through the store, not through this server, and
+    // leaves the sessions alone (identity::Commands::ban would revoke them too): only the ban
+    // itself can stop the cached token.
     pg::Connection c(db_->url());
     eventstore::CommandOptions opts;
     opts.withinTransaction = [](pg::Connection& conn, const std::vector<eventstore::RecordedEvent>& written)
         -> std::optional<domain::DomainError> {
-        api::identity::applyIdentityInline(conn, written);
+        projections::identity::Identity readModel;
+        projections::applyInline(conn, readModel, written);
         return std::nullopt;
     };
+    const domain::identity::UserId user(id);
     ASSERT_TRUE((eventstore::handleCommand<domain::identity::User>(
-                     c, "user-" + id, domain::identity::User::Command{domain::identity::Ban{"elsewhere", 1}},
-                     {"other-process", "t", ""}, opts))
+                     c, domain::identity::userStream(user),
+                     domain::identity::User::Command{domain::identity::Ban{"elsewhere", 1}}, {"other-process", "t", ""},
+                     opts))
                     .has_value());
     const auto banned = std::chrono::steady_clock::now();
     int status = 200;
@@ -632,7 +597,7 @@ TEST(IdentityRateLimits, LoginAndRegistrationAreLimitedPerAccountWithRetryAfter)
     EXPECT_EQ(call(server.port(), "POST", "/api/v1/auth/register", reg).status, 409);
     auto regLimited = call(server.port(), "POST", "/api/v1/auth/register", reg);
     EXPECT_EQ(regLimited.status, 429);
-    EXPECT_FALSE(regLimited.retryAfter.empty());
+    EXPECT_FALSE(regLimited.header("Retry-After").empty());
     const auto email = "limited-" + newUuid().substr(24) + "@example.com";
     for (int i = 0; i < 3; ++i) {
         auto r = call(server.port(), "POST", "/api/v1/auth/login", json{{"email", email}, {"password", "whatever it is"}});
@@ -641,7 +606,8 @@ TEST(IdentityRateLimits, LoginAndRegistrationAreLimitedPerAccountWithRetryAfter)
     auto limited = call(server.port(), "POST", "/api/v1/auth/login", json{{"email", email}, {"password", "whatever it is"}});
     EXPECT_EQ(limited.status, 429);
     EXPECT_EQ(limited.body["code"], "rate_limited");
-    EXPECT_GE(std::stoi(limited.retryAfter.empty() ? "0" : limited.retryAfter), 1);
+    const auto retryAfter = limited.header("Retry-After");
+    EXPECT_GE(std::stoi(retryAfter.empty() ? "0" : retryAfter), 1);
     // Another account from the same address still gets through (the per-IP bucket is larger).
     auto other = call(server.port(), "POST", "/api/v1/auth/login",
                       json{{"email", "other-" + email}, {"password", "whatever it is"}});

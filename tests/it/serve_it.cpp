@@ -1,45 +1,21 @@
 // `lms serve` and the operator commands as a user runs them: real processes, real HTTP over a
 // socket, the embedded Kafka cluster, a real PostgreSQL.
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "common/ids.hpp"
 #include "eventstore/event_store.hpp"
 #include "tests/support/dump.hpp"
+#include "tests/support/http_client.hpp"
+#include "tests/support/lms_env.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/wait.hpp"
 
 namespace lms {
 namespace {
-
-struct HttpReply {
-    int status = 0;
-    std::string contentType;
-    std::string requestId;
-    std::string body;
-};
-
-HttpReply get(int port, const std::string& path, const std::string& requestId = "") {
-    Poco::Net::HTTPClientSession s("127.0.0.1", static_cast<Poco::UInt16>(port));
-    Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_GET, path, Poco::Net::HTTPMessage::HTTP_1_1);
-    if (!requestId.empty()) req.set("X-Request-Id", requestId);
-    s.sendRequest(req);
-    Poco::Net::HTTPResponse res;
-    auto& in = s.receiveResponse(res);
-    HttpReply r;
-    r.status = res.getStatus();
-    r.contentType = res.getContentType();
-    r.requestId = res.get("X-Request-Id", "");
-    Poco::StreamCopier::copyToString(in, r.body);
-    return r;
-}
 
 int portFrom(const std::string& line) { return std::stoi(line.substr(line.rfind(':') + 1)); }
 
@@ -58,27 +34,25 @@ std::pair<int, std::string> run(const std::vector<std::string>& args, const std:
 
 TEST(Serve, HealthReplayAuditAndACleanStop) {
     test::TestDatabase db;
-    const std::map<std::string, std::string> env{
-        {"LMS_DATABASE_URL", db.url()}, {"LMS_HTTP_PORT", "0"}, {"LMS_LOG_LEVEL", "warn"}, {"LMS_POLL_INTERVAL_MS", "50"}};
+    const auto env = test::lmsEnvironment(db.url(), {{"LMS_HTTP_PORT", "0"}, {"LMS_POLL_INTERVAL_MS", "50"}});
     test::Process serve({test::lmsBinary(), "serve"}, env);
     const auto kafkaLine = serve.waitForLine("kafka: embedded mock cluster at", std::chrono::seconds(60));
     const int port = portFrom(serve.waitForLine("http: listening on", std::chrono::seconds(60)));
     serve.waitForLine("lms: serving", std::chrono::seconds(60));
 
-    auto health = get(port, "/api/v1/health", "req-from-client-1");
-    EXPECT_EQ(health.status, 200) << health.body;
-    EXPECT_EQ(health.requestId, "req-from-client-1");
-    const auto h = nlohmann::json::parse(health.body);
+    auto health = test::call(port, "GET", "/api/v1/health", std::nullopt, {{"X-Request-Id", "req-from-client-1"}});
+    EXPECT_EQ(health.status, 200) << health.raw;
+    EXPECT_EQ(health.header("X-Request-Id"), "req-from-client-1");
+    const auto& h = health.body;
     EXPECT_EQ(h["components"]["postgres"]["status"], "up");
     EXPECT_EQ(h["components"]["kafka"]["status"], "up");
 
-    auto missing = get(port, "/api/v1/nothing-here");
+    auto missing = test::call(port, "GET", "/api/v1/nothing-here");
     EXPECT_EQ(missing.status, 404);
     EXPECT_EQ(missing.contentType, "application/problem+json");
-    EXPECT_FALSE(missing.requestId.empty());
-    const auto p = nlohmann::json::parse(missing.body);
-    EXPECT_EQ(p["code"], "not_found");
-    EXPECT_EQ(p["requestId"], missing.requestId);
+    EXPECT_FALSE(missing.header("X-Request-Id").empty());
+    EXPECT_EQ(missing.body["code"], "not_found");
+    EXPECT_EQ(missing.body["requestId"], missing.header("X-Request-Id"));
 
     // Events appended by anyone reach the live read model through the running projections.
     pg::Connection c(db.url());
@@ -89,23 +63,22 @@ TEST(Serve, HealthReplayAuditAndACleanStop) {
                                                     R"({"actorId":"admin-1"})"}})
                         .has_value());
     }
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-    while (c.exec("SELECT coalesce(sum(version), 0) FROM lms_rm.stream_activity").i64(0, 0) < 60) {
-        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the projection did not catch up";
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    ASSERT_TRUE(test::eventually(
+        [&] { return c.exec("SELECT coalesce(sum(version), 0) FROM lms_rm.stream_activity").i64(0, 0) >= 60; },
+        std::chrono::seconds(30)))
+        << "the projection did not catch up";
     const auto live = test::dumpTable(c, "lms_rm.stream_activity", "stream_id");
 
-    auto metricsReply = get(port, "/metrics");
+    auto metricsReply = test::call(port, "GET", "/metrics");
     EXPECT_EQ(metricsReply.status, 200);
-    EXPECT_NE(metricsReply.body.find("lms_projection_lag_events{projection=\"stream_activity\"} 0"), std::string::npos)
-        << metricsReply.body;
-    EXPECT_NE(metricsReply.body.find("lms_relay_lag_events"), std::string::npos);
-    EXPECT_NE(metricsReply.body.find("lms_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/health\""),
+    EXPECT_NE(metricsReply.raw.find("lms_projection_lag_events{projection=\"stream_activity\"} 0"), std::string::npos)
+        << metricsReply.raw;
+    EXPECT_NE(metricsReply.raw.find("lms_relay_lag_events"), std::string::npos);
+    EXPECT_NE(metricsReply.raw.find("lms_http_request_duration_seconds_bucket{method=\"GET\",route=\"/api/v1/health\""),
               std::string::npos);
-    auto openapi = get(port, "/api/v1/openapi.json");
+    auto openapi = test::call(port, "GET", "/api/v1/openapi.json");
     EXPECT_EQ(openapi.status, 200);
-    EXPECT_EQ(nlohmann::json::parse(openapi.body)["openapi"], "3.1.0");
+    EXPECT_EQ(openapi.body["openapi"], "3.1.0");
 
     // lms replay rebuilds while the server runs; the result equals the live read model.
     auto [replayStatus, replayOut] = run({"replay"}, env);
@@ -140,12 +113,13 @@ TEST(Serve, HealthReplayAuditAndACleanStop) {
 TEST(Serve, HealthIs503WhenKafkaDoesNotAnswer) {
     test::TestDatabase db;
     test::Process serve({test::lmsBinary(), "serve", "--only", "api"},
-                        {{"LMS_DATABASE_URL", db.url()}, {"LMS_HTTP_PORT", "0"}, {"LMS_KAFKA_BROKERS", "127.0.0.1:1"},
-                         {"LMS_LOG_LEVEL", "error"}});
+                        test::lmsEnvironment(db.url(), {{"LMS_HTTP_PORT", "0"},
+                                                        {"LMS_KAFKA_BROKERS", "127.0.0.1:1"},
+                                                        {"LMS_LOG_LEVEL", "error"}}));
     const int port = portFrom(serve.waitForLine("http: listening on", std::chrono::seconds(60)));
-    auto health = get(port, "/api/v1/health");
-    EXPECT_EQ(health.status, 503) << health.body;
-    const auto h = nlohmann::json::parse(health.body);
+    auto health = test::call(port, "GET", "/api/v1/health");
+    EXPECT_EQ(health.status, 503) << health.raw;
+    const auto& h = health.body;
     EXPECT_EQ(h["components"]["postgres"]["status"], "up");
     EXPECT_EQ(h["components"]["kafka"]["status"], "down");
 }
@@ -170,7 +144,7 @@ namespace {
 
 TEST(AdminCreate, BootstrapsAnAdminFromStdinAndRefusesASecondWithTheSameEmail) {
     test::TestDatabase db;
-    const std::map<std::string, std::string> env{{"LMS_DATABASE_URL", db.url()}, {"LMS_LOG_LEVEL", "warn"}};
+    const auto env = test::lmsEnvironment(db.url());
     const std::string cmd = "printf 'a long admin passphrase\\n' | '" + test::lmsBinary() +
                             "' admin create --email Ops@Example.com --first-name Grace";
     auto [status, out] = run({}, {});  // lms with no command: usage, exit 2

@@ -15,6 +15,7 @@
 #include "eventstore/event_store.hpp"
 #include "tests/support/counter.hpp"
 #include "tests/support/pg_fixture.hpp"
+#include "tests/support/wait.hpp"
 
 namespace lms {
 namespace {
@@ -245,7 +246,8 @@ ScenarioResult runWritersAndSubscriber(const std::string& url, Reader&& readNext
         });
     }
     for (auto& t : writers) t.join();
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    // Every transaction has committed: the subscriber's first empty read after it sees `done` is
+    // past all of them, so it stops having seen everything there is to see.
     done = true;
     subscriber.join();
     return out;
@@ -255,13 +257,27 @@ ScenarioResult runWritersAndSubscriber(const std::string& url, Reader&& readNext
 // commit: by the process's installed Notifier, or by the appending connection itself without one.
 void expectAppendWakesSubscriber(const std::string& url) {
     pg::Connection listener(url);
+    const std::string listenerPid = listener.exec("SELECT pg_backend_pid()").str(0, 0);
     eventstore::Subscription sub(listener, EventStore(listener).head(), 120000);
     const std::string stream = "wake-" + newUuid();
     std::thread writer([&] {
         pg::Connection c(url);
         pg::Transaction tx(c);
         ASSERT_TRUE(EventStore(c).append(stream, ExpectedVersion::noStream(), {ev()}).has_value());
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the subscriber is waiting by now
+        // Commit once the subscriber waits: after its LISTEN its connection has run the read that
+        // found nothing and sits idle, the subscriber in waitForNotification. (From a connection
+        // outside this transaction: pg_stat_activity is a snapshot per transaction.)
+        pg::Connection observer(url);
+        EXPECT_TRUE(test::eventually(
+            [&] {
+                return observer
+                           .query("SELECT 1 FROM pg_stat_activity WHERE pid = $1::int AND state = 'idle' "
+                                  "AND query NOT ILIKE 'listen%'",
+                                  {listenerPid})
+                           .rows() == 1;
+            },
+            std::chrono::seconds(30)))
+            << "the subscriber never read after its LISTEN";
         tx.commit();
     });
     const auto t0 = std::chrono::steady_clock::now();

@@ -38,11 +38,13 @@ int catchUp(projections::Runner& runner) {
 }
 
 constexpr const char* kTable = "lms_rm.stream_activity";
+// The contexts registered in these tests: course-* streams belong to the catalog.
+const domain::StreamCategories kContexts{{"course", "catalog"}, {"user", "identity"}};
 
 TEST(Projections, RunnerCatchesUpInBatchesAndStoresItsCheckpoint) {
     test::TestDatabase db;
     pg::Connection c(db.url());
-    projections::StreamActivity p;
+    projections::StreamActivity p{kContexts};
     ASSERT_TRUE(projections::ensure(c, p));
     EXPECT_FALSE(projections::ensure(c, p)) << "a built read model of the same version is not rebuilt";
     appendMany(c, 10, 25);
@@ -59,7 +61,7 @@ TEST(Projections, RunnerCatchesUpInBatchesAndStoresItsCheckpoint) {
 TEST(Projections, ReplayEqualsLiveAndSwapsWhileReadersKeepReading) {
     test::TestDatabase db;
     pg::Connection c(db.url());
-    projections::StreamActivity p;
+    projections::StreamActivity p{kContexts};
     projections::ensure(c, p);
     appendMany(c, 30, 20);
     appendMany(c, 5, 3, "user-");
@@ -100,7 +102,7 @@ TEST(Projections, ReplayEqualsLiveAndSwapsWhileReadersKeepReading) {
 TEST(Projections, InlineApplyThenRunnerEqualsRebuild) {
     test::TestDatabase db;
     pg::Connection c(db.url());
-    projections::StreamActivity p;
+    projections::StreamActivity p{kContexts};
     projections::ensure(c, p);
     EventStore st(c);
     // Read-your-writes: the event and its read-model row commit together.
@@ -141,13 +143,13 @@ public:
     void apply(pg::Connection& c, const eventstore::RecordedEvent& e) override { inner_.apply(c, e); }
 
 private:
-    projections::StreamActivity inner_;
+    projections::StreamActivity inner_{kContexts};
 };
 
 TEST(Projections, AVersionChangeRebuildsAtStart) {
     test::TestDatabase db;
     pg::Connection c(db.url());
-    projections::StreamActivity v1;
+    projections::StreamActivity v1{kContexts};
     projections::ensure(c, v1);
     appendMany(c, 3, 3);
     projections::Runner r1(c, v1);

@@ -1,3 +1,4 @@
+// The shared utilities: ids, hashing, time, configuration. No I/O.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -7,9 +8,6 @@
 #include "common/ids.hpp"
 #include "common/sha256.hpp"
 #include "common/time.hpp"
-#include "eventstore/audit.hpp"
-#include "eventstore/event_store.hpp"
-#include "eventstore/relay.hpp"
 
 namespace lms {
 
@@ -63,36 +61,6 @@ TEST(Config, DefaultsAndOneClearLinePerBadVariable) {
     ::setenv("LMS_LOG_FORMAT", "xml", 1);
     EXPECT_THROW((void)Config::fromEnvironment(), ConfigError);
     ::unsetenv("LMS_LOG_FORMAT");
-}
-
-TEST(GlobalPosition, ParsesWhatItPrints) {
-    eventstore::GlobalPosition p{123, 456};
-    EXPECT_EQ(eventstore::GlobalPosition::parse(p.toString()), p);
-    EXPECT_THROW(eventstore::GlobalPosition::parse("12"), std::invalid_argument);
-    EXPECT_THROW(eventstore::GlobalPosition::parse("1/x"), std::invalid_argument);
-    EXPECT_LT((eventstore::GlobalPosition{1, 900}), (eventstore::GlobalPosition{2, 5}));
-}
-
-TEST(Envelope, CarriesEveryFieldAsJson) {
-    eventstore::RecordedEvent e;
-    e.global = {10, 20};
-    e.streamId = "course-1";
-    e.version = 3;
-    e.eventId = "0193a1b2-0000-7000-8000-000000000001";
-    e.type = "CoursePublished";
-    e.data = R"({"title":"C++ \"for\" all"})";
-    e.metadata = R"({"actorId":"u1"})";
-    e.recordedAtUs = 1795000000000000;
-    e.hash = std::string(32, '\x01');
-    const auto j = nlohmann::json::parse(eventstore::envelopeJson(e));
-    EXPECT_EQ(j["eventId"], e.eventId);
-    EXPECT_EQ(j["streamVersion"], 3);
-    EXPECT_EQ(j["position"], "10/20");
-    EXPECT_EQ(j["context"], "catalog");
-    EXPECT_EQ(j["data"]["title"], "C++ \"for\" all");
-    EXPECT_EQ(j["metadata"]["actorId"], "u1");
-    EXPECT_EQ(j["recordedAt"], "2026-11-18T11:06:40.000000Z");
-    EXPECT_EQ(eventstore::topicFor("lms", e.streamId), "lms.catalog");
 }
 
 }  // namespace lms

@@ -14,7 +14,7 @@ User::State given(const std::vector<DomainEvent>& history) {
     return s;
 }
 
-Register alice() { return Register{"u1", "  Alice@Example.COM ", "$argon2id$v=19$...", " Alice ", "Liddell", "STUDENT", false, 100}; }
+Register alice() { return Register{UserId("u1"), "  Alice@Example.COM ", "$argon2id$v=19$...", " Alice ", "Liddell", "STUDENT", false, 100}; }
 
 DomainEvent registered() { return (*User::decide(User::initial(), alice()))[0]; }
 
@@ -32,7 +32,7 @@ TEST(User, RegistersWithANormalisedEmailAndTrimmedNames) {
 }
 
 TEST(User, RefusesInvalidRegistrationsNamingEveryField) {
-    Register bad{"u1", "not-an-email", "", "", std::string(101, 'x'), "TEACHER", false, 1};
+    Register bad{UserId("u1"), "not-an-email", "", "", std::string(101, 'x'), "TEACHER", false, 1};
     auto r = User::decide(User::initial(), bad);
     ASSERT_FALSE(r.has_value());
     EXPECT_EQ(r.error().kind, DomainError::Kind::Validation);

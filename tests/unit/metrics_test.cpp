@@ -1,3 +1,4 @@
+// Prometheus text rendering of the metrics registry. No I/O.
 #include <gtest/gtest.h>
 
 #include "common/metrics.hpp"
@@ -22,20 +23,3 @@ TEST(Metrics, RendersPrometheusHistogramsCountersAndGauges) {
 
 }  // namespace lms
 
-#include "api/rate_limit.hpp"
-
-namespace lms {
-
-TEST(RateLimiter, AllowsABurstThenRefillsAtTheRateWithRetryAfter) {
-    api::RateLimiter limit("login", 6.0, 3.0);  // 6 per minute: one token every 10 s
-    const auto t0 = api::RateLimiter::Clock::now();
-    for (int i = 0; i < 3; ++i) EXPECT_TRUE(limit.take("1.2.3.4", t0).allowed);
-    const auto refused = limit.take("1.2.3.4", t0);
-    EXPECT_FALSE(refused.allowed);
-    EXPECT_EQ(refused.retryAfterSeconds, 10);
-    EXPECT_TRUE(limit.take("5.6.7.8", t0).allowed) << "buckets are per client";
-    EXPECT_FALSE(limit.take("1.2.3.4", t0 + std::chrono::seconds(9)).allowed);
-    EXPECT_TRUE(limit.take("1.2.3.4", t0 + std::chrono::seconds(20)).allowed);
-}
-
-}  // namespace lms
