@@ -1,0 +1,2 @@
+// Must not compile: a worker cannot see api/.
+#include "api/identity/commands.hpp"
