@@ -34,7 +34,7 @@ namespace lms {
 namespace {
 
 namespace fs = std::filesystem;
-using json = nlohmann::json;
+using nlohmann::json;
 using std::chrono::seconds;
 
 const std::string kSecret = "mailer-it-secret-0123456789abcdef0123456789";
