@@ -1,31 +1,24 @@
 #include "common/ids.hpp"
 
-#include <array>
 #include <chrono>
 #include <stdexcept>
 
 #include "common/secure.hpp"
+#include "common/sha256.hpp"
 
 namespace lms {
 
 std::string newUuid() {
-    const std::string random = randomBytes(16);
-    std::array<unsigned char, 16> b{};
-    for (std::size_t i = 0; i < b.size(); ++i) b[i] = static_cast<unsigned char>(random[i]);
+    std::string b = randomBytes(16);
+    // The time in milliseconds first, so that new ids sort after older ones (RFC 9562 UUIDv7).
     const auto ms = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count());
-    for (int i = 0; i < 6; ++i) b[static_cast<std::size_t>(i)] = static_cast<unsigned char>(ms >> (40 - 8 * i));
-    b[6] = static_cast<unsigned char>(0x70 | (b[6] & 0x0F));
-    b[8] = static_cast<unsigned char>(0x80 | (b[8] & 0x3F));
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(36);
-    for (std::size_t i = 0; i < b.size(); ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-        out.push_back(hex[b[i] >> 4]);
-        out.push_back(hex[b[i] & 0x0F]);
-    }
+    for (std::size_t i = 0; i < 6; ++i) b[i] = static_cast<char>(ms >> (40 - 8 * i));
+    b[6] = static_cast<char>(0x70 | (b[6] & 0x0F));  // version 7
+    b[8] = static_cast<char>(0x80 | (b[8] & 0x3F));  // variant 10
+    std::string out = toHex(b);
+    for (const std::size_t dash : {8, 13, 18, 23}) out.insert(dash, 1, '-');
     return out;
 }
 

@@ -16,12 +16,12 @@ std::string sha256(std::string_view data) {
 }
 
 std::string toHex(std::string_view bytes) {
-    static constexpr char hex[] = "0123456789abcdef";
+    static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     out.reserve(bytes.size() * 2);
     for (unsigned char c : bytes) {
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 0x0F]);
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0x0F]);
     }
     return out;
 }

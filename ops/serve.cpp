@@ -40,7 +40,7 @@ void supervise(const std::string& role, const std::atomic<bool>& stop, const std
 }
 
 std::set<std::string> parseRoles(const std::string& only) {
-    const std::set<std::string> known{"api", "projections", "relay", "workers"};
+    std::set<std::string> known{"api", "projections", "relay", "workers"};
     if (only.empty()) return known;
     std::set<std::string> roles;
     std::stringstream ss(only);

@@ -32,7 +32,7 @@ void applyUser(pg::Connection& c, const eventstore::RecordedEvent& r, const di::
     const auto event = di::UserEvents::decode(eventstore::PersonalData(c).openFields(r.streamId, std::move(stored),
                                                                                     di::kPersonalFields));
     if (!event) return;
-    const std::string id = userId.value();
+    const std::string& id = userId.value();
     const std::string version = std::to_string(r.version);
     std::visit(
         Overloaded{
@@ -101,7 +101,7 @@ void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const d
     if (!stored.data.is_object()) return;
     const auto event = di::SessionEvents::decode(stored);
     if (!event) return;
-    const std::string id = sessionId.value();
+    const std::string& id = sessionId.value();
     const std::string version = std::to_string(r.version);
     std::visit(Overloaded{
                    [&](const di::SessionStarted& e) {

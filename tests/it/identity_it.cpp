@@ -27,11 +27,11 @@ namespace {
 
 using nlohmann::json;
 
-std::string domain_lower(std::string s) {
+std::string lowerCase(std::string s) {
     for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return s;
 }
-std::string domain_upper(std::string s) {
+std::string upperCase(std::string s) {
     for (auto& ch : s) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
     return s;
 }
@@ -52,7 +52,7 @@ std::vector<std::string> fieldsOf(const Reply& r) {
 
 class Server {
 public:
-    explicit Server(const std::string& dbUrl, std::map<std::string, std::string> extra = {}) {
+    explicit Server(const std::string& dbUrl, const std::map<std::string, std::string>& extra = {}) {
         dataDir_ = std::filesystem::temp_directory_path() / ("lms-identity-it-" + newUuid());
         env_ = test::lmsEnvironment(dbUrl, {{"LMS_HTTP_PORT", "0"},
                                             {"LMS_POLL_INTERVAL_MS", "50"},
@@ -63,7 +63,7 @@ public:
                                             {"LMS_RATE_REGISTER_PER_MIN", "100000"},
                                             {"LMS_RATE_REFRESH_PER_MIN", "100000"},
                                             {"LMS_RATE_PASSWORD_RESET_PER_MIN", "100000"}});
-        for (auto& [k, v] : extra) env_[k] = v;
+        for (const auto& [k, v] : extra) env_[k] = v;
         process_ = std::make_unique<test::Process>(std::vector<std::string>{test::lmsBinary(), "serve"}, env_);
         const auto kafka = process_->waitForLine("kafka: embedded mock cluster at", std::chrono::seconds(60));
         const auto at = kafka.find(" at ") + 4;
@@ -123,7 +123,7 @@ TEST_F(Identity, RegisterThenMeAndProfileUpdate) {
     const auto email = uniqueEmail("Ada.Reg");
     auto reg = registerStudent(email);
     ASSERT_EQ(reg.status, 201) << reg.raw;
-    EXPECT_EQ(reg.body["user"]["email"], domain_lower(email));
+    EXPECT_EQ(reg.body["user"]["email"], lowerCase(email));
     EXPECT_EQ(reg.body["user"]["role"], "STUDENT");
     EXPECT_EQ(reg.body["user"]["status"], "ACTIVE");
     EXPECT_FALSE(reg.body["user"].contains("passwordHash"));
@@ -164,7 +164,7 @@ TEST_F(Identity, RegisterThenMeAndProfileUpdate) {
 TEST_F(Identity, RegistrationRefusesBadInputWithTheFieldAtFault) {
     const auto email = uniqueEmail("dup");
     ASSERT_EQ(registerStudent(email).status, 201);
-    auto again = registerStudent("  " + domain_upper(email) + " ");
+    auto again = registerStudent("  " + upperCase(email) + " ");
     EXPECT_EQ(again.status, 409) << again.raw;
     EXPECT_EQ(again.body["code"], "email_taken");
     EXPECT_EQ(fieldsOf(again), (std::vector<std::string>{"email"}));
@@ -198,7 +198,7 @@ TEST_F(Identity, RegistrationRefusesBadInputWithTheFieldAtFault) {
 
     // None of the refused registrations left an account behind.
     pg::Connection c(db_->url());
-    EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE email_norm = $1", {domain_lower(email)}).i64(0, 0), 1);
+    EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE email_norm = $1", {lowerCase(email)}).i64(0, 0), 1);
     EXPECT_EQ(c.exec("SELECT count(*) FROM lms_rm.users WHERE email_norm = 'not-an-email'").i64(0, 0), 0);
 }
 
@@ -208,17 +208,17 @@ TEST_F(Identity, HundredConcurrentRegistrationsOfOneEmailGiveOne201And99Conflict
     std::vector<std::thread> clients;
     for (int i = 0; i < 100; ++i) {
         // The same address written a hundred ways: case and surrounding spaces do not make it new.
-        const std::string variant = (i % 2 ? domain_upper(email) : email) + std::string(static_cast<std::size_t>(i % 3), ' ');
+        const std::string variant = (i % 2 ? upperCase(email) : email) + std::string(static_cast<std::size_t>(i % 3), ' ');
         clients.emplace_back([&, i, variant] { statuses[static_cast<std::size_t>(i)] = registerStudent(variant).status; });
     }
     for (auto& t : clients) t.join();
     EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
     EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), 99);
     pg::Connection c(db_->url());
-    EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE email_norm = $1", {domain_lower(email)}).i64(0, 0), 1);
+    EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE email_norm = $1", {lowerCase(email)}).i64(0, 0), 1);
     EXPECT_EQ(c.query("SELECT count(*) FROM lms_events WHERE event_type = 'UserRegistered' AND stream_id IN "
                       "(SELECT owner FROM lms_reservations WHERE value_hash = $1)",
-                      {toHex(sha256(domain_lower(email)))})
+                      {toHex(sha256(lowerCase(email)))})
                   .i64(0, 0),
               1);
 }
@@ -226,9 +226,9 @@ TEST_F(Identity, HundredConcurrentRegistrationsOfOneEmailGiveOne201And99Conflict
 TEST_F(Identity, LoginFailuresLookTheSame) {
     const auto email = uniqueEmail("login");
     ASSERT_EQ(registerStudent(email).status, 201);
-    auto good = login(domain_upper(email));
+    auto good = login(upperCase(email));
     ASSERT_EQ(good.status, 200) << good.raw;
-    EXPECT_EQ(good.body["user"]["email"], domain_lower(email));
+    EXPECT_EQ(good.body["user"]["email"], lowerCase(email));
     auto wrong = login(email, "not the password");
     auto unknown = login(uniqueEmail("nobody"), "not the password");
     EXPECT_EQ(wrong.status, 401);

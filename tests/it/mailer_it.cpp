@@ -72,7 +72,7 @@ int closedPort() {
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) ADD_FAILURE() << "cannot bind a port to close";
     socklen_t len = sizeof a;
     getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
     close(fd);
@@ -164,7 +164,7 @@ std::string lastEventId(pg::Connection& c, const std::string& stream, const std:
 std::string requestReset(pg::Connection& c, const std::string& userId, std::int64_t expiresAt, std::string& resetId) {
     resetId = newUuid();
     const std::string token = deriveToken(kSecret, "password-reset", resetId);
-    const std::string id = newUuid();
+    std::string id = newUuid();
     eventstore::EventStore st(c);
     const json data{{"userId", userId},
                     {"resetId", resetId},

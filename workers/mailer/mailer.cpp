@@ -282,7 +282,7 @@ void Mailer::deadLetter(const kafka::IncomingMessage& m, const std::string& erro
     }
 }
 
-void Mailer::record(const std::string& triggerEventId, const std::string& type, nlohmann::json data,
+void Mailer::record(const std::string& triggerEventId, const std::string& type, const nlohmann::json& data,
                     const std::string& correlationId, const std::atomic<bool>& stop) {
     const domain::Metadata meta{"lms-mailer", correlationId, triggerEventId};
     const eventstore::NewEvent event{newUuid(), type, 1, data.dump(), meta.toJson().dump()};

@@ -57,7 +57,7 @@ private:
     void deadLetter(const kafka::IncomingMessage& m, const std::string& error, int attempts);
     // Appends the outcome to mail-<trigger id>, reconnecting and retrying while the database is
     // away (the mail may already be out: losing the record would mean sending it twice).
-    void record(const std::string& triggerEventId, const std::string& type, nlohmann::json data,
+    void record(const std::string& triggerEventId, const std::string& type, const nlohmann::json& data,
                 const std::string& correlationId, const std::atomic<bool>& stop);
     pg::Connection& db();
 
