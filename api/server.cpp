@@ -96,9 +96,9 @@ public:
                     res.headers.push_back({"Access-Control-Max-Age", "600"});
                 }
             } else if (r == nullptr) {
-                res = pathExists ? problem(405, "method_not_allowed", "this path does not take " + req.method,
-                                           req.requestId)
-                                 : problem(404, "not_found", "no such resource: " + req.path, req.requestId);
+                res = pathExists
+                          ? problem(405, "method_not_allowed", "this path does not take " + req.method, req.requestId)
+                          : problem(404, "not_found", "no such resource: " + req.path, req.requestId);
             } else {
                 route = r->pattern;
                 http::RateLimiter::Verdict verdict;
@@ -148,7 +148,9 @@ private:
     // is not one (clients can write anything to the left of what our proxies appended).
     std::string clientIp(const std::string& peer, const std::map<std::string, std::string>& headers) const {
         const auto& trusted = policy_->trustedProxies;
-        auto isTrusted = [&](const std::string& ip) { return std::find(trusted.begin(), trusted.end(), ip) != trusted.end(); };
+        auto isTrusted = [&](const std::string& ip) {
+            return std::find(trusted.begin(), trusted.end(), ip) != trusted.end();
+        };
         if (!isTrusted(peer)) return peer;
         const auto xff = headers.find("x-forwarded-for");
         if (xff == headers.end()) return peer;
@@ -170,8 +172,7 @@ private:
     Response readBody(Poco::Net::HTTPServerRequest& in, Request& req) const {
         const auto limit = policy_->maxBodyBytes;
         if (in.hasContentLength() && in.getContentLength64() > static_cast<Poco::Int64>(limit)) {
-            return problem(413, "body_too_large", "the body exceeds " + std::to_string(limit) + " bytes",
-                           req.requestId);
+            return problem(413, "body_too_large", "the body exceeds " + std::to_string(limit) + " bytes", req.requestId);
         }
         std::string body;
         char buf[8192];
@@ -264,8 +265,9 @@ std::string metricsText(pg::Pool& pool) {
 
 void addCoreRoutes(Router& r, HealthProbe& health, pg::Pool& pool) {
     r.add("GET", "/api/v1/health", [&health](Request& req) { return health.check(req.requestId); });
-    r.add("GET", "/api/v1/openapi.json",
-          [](Request&) { return Response{200, "application/json", openApiDocument(), {}}; });
+    r.add("GET", "/api/v1/openapi.json", [](Request&) {
+        return Response{200, "application/json", openApiDocument(), {}};
+    });
     r.add("GET", "/metrics", [&pool](Request&) {
         return Response{200, "text/plain; version=0.0.4", metricsText(pool), {}};
     });
@@ -278,8 +280,8 @@ Server::Server(const Config& config, Router router) : router_(std::make_shared<R
     params->setKeepAlive(true);
     params->setMaxKeepAliveRequests(0);
     params->setKeepAliveTimeout(Poco::Timespan(10, 0));
-    Poco::Net::ServerSocket socket(Poco::Net::SocketAddress(config.httpHost, static_cast<Poco::UInt16>(config.httpPort)),
-                                   128);
+    Poco::Net::ServerSocket socket(
+        Poco::Net::SocketAddress(config.httpHost, static_cast<Poco::UInt16>(config.httpPort)), 128);
     threads_ = std::make_unique<Poco::ThreadPool>(2, config.httpThreads + 4);
     auto policy = std::make_shared<Policy>();
     policy->maxBodyBytes = static_cast<std::size_t>(config.maxBodyBytes);

@@ -253,10 +253,10 @@ public:
             stream_ = "progress-" + newUuid();
             version_ = 0;
         }
-        const auto expected =
-            version_ == 0 ? ExpectedVersion::noStream() : ExpectedVersion::exact(domain::StreamVersion(version_));
-        const auto r =
-            store_.append(stream_, expected, {NewEvent{newUuid(), "LectureCompleted", 1, body_.data, body_.metadata}});
+        const auto expected = version_ == 0 ? ExpectedVersion::noStream()
+                                            : ExpectedVersion::exact(domain::StreamVersion(version_));
+        const auto r = store_.append(stream_, expected,
+                                     {NewEvent{newUuid(), "LectureCompleted", 1, body_.data, body_.metadata}});
         if (!r) throw std::runtime_error("unexpected append conflict on " + stream_);
         version_ = r->version.value();
     }

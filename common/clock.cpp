@@ -8,8 +8,7 @@ namespace {
 class SystemClock final : public Clock {
 public:
     std::int64_t nowUs() const override {
-        return std::chrono::duration_cast<std::chrono::microseconds>(
-                   std::chrono::system_clock::now().time_since_epoch())
+        return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
     }
 };

@@ -57,8 +57,8 @@ Config Config::fromEnvironment() {
     c.kafkaBrokers = env("LMS_KAFKA_BROKERS", "");
     c.topicPrefix = env("LMS_KAFKA_TOPIC_PREFIX", "lms");
     for (char ch : c.topicPrefix) {
-        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                        ch == '.' || ch == '_' || ch == '-';
+        const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+                        ch == '_' || ch == '-';
         if (!ok) throw ConfigError("LMS_KAFKA_TOPIC_PREFIX='" + c.topicPrefix + "' may hold only [a-zA-Z0-9._-]");
     }
     c.httpHost = env("LMS_HTTP_HOST", "127.0.0.1");
@@ -132,7 +132,8 @@ Config Config::fromEnvironment() {
     c.smtpPassword = env("LMS_SMTP_PASSWORD", "");
     c.smtpStartTls = envBool("LMS_SMTP_STARTTLS", true);
     if (!c.smtpUser.empty() && !c.smtpStartTls) {
-        throw ConfigError("LMS_SMTP_USER is set with LMS_SMTP_STARTTLS=0: the password would cross the network in clear");
+        throw ConfigError(
+            "LMS_SMTP_USER is set with LMS_SMTP_STARTTLS=0: the password would cross the network in clear");
     }
     c.mailMaxAttempts = envInt("LMS_MAIL_MAX_ATTEMPTS", 5, 1, 100);
     c.mailRetryBaseMs = envInt("LMS_MAIL_RETRY_BASE_MS", 1000, 1, 3600000);

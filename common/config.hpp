@@ -15,48 +15,48 @@ public:
 // Everything `lms` reads from its environment. Each field's variable, default and meaning are
 // documented in the README's configuration table and in .env.example.
 struct Config {
-    std::string databaseUrl;       // LMS_DATABASE_URL
-    std::string kafkaBrokers;      // LMS_KAFKA_BROKERS: empty means the embedded mock cluster
-    std::string topicPrefix;       // LMS_KAFKA_TOPIC_PREFIX
-    std::string httpHost;          // LMS_HTTP_HOST
-    int httpPort = 8080;           // LMS_HTTP_PORT (0 = any free port, printed at start)
-    int httpThreads = 16;          // LMS_HTTP_THREADS
-    int dbPoolSize = 8;            // LMS_DB_POOL_SIZE
-    std::string logLevel;          // LMS_LOG_LEVEL
-    std::string logFormat;         // LMS_LOG_FORMAT: plain | json
-    std::string dataDir;           // LMS_DATA_DIR
-    int relayBatch = 2000;         // LMS_RELAY_BATCH
-    int pollIntervalMs = 500;      // LMS_POLL_INTERVAL_MS
-    int maxBodyBytes = 65536;      // LMS_HTTP_MAX_BODY_BYTES
-    std::vector<std::string> corsOrigins;  // LMS_CORS_ORIGINS: comma-separated allowlist
+    std::string databaseUrl;                  // LMS_DATABASE_URL
+    std::string kafkaBrokers;                 // LMS_KAFKA_BROKERS: empty means the embedded mock cluster
+    std::string topicPrefix;                  // LMS_KAFKA_TOPIC_PREFIX
+    std::string httpHost;                     // LMS_HTTP_HOST
+    int httpPort = 8080;                      // LMS_HTTP_PORT (0 = any free port, printed at start)
+    int httpThreads = 16;                     // LMS_HTTP_THREADS
+    int dbPoolSize = 8;                       // LMS_DB_POOL_SIZE
+    std::string logLevel;                     // LMS_LOG_LEVEL
+    std::string logFormat;                    // LMS_LOG_FORMAT: plain | json
+    std::string dataDir;                      // LMS_DATA_DIR
+    int relayBatch = 2000;                    // LMS_RELAY_BATCH
+    int pollIntervalMs = 500;                 // LMS_POLL_INTERVAL_MS
+    int maxBodyBytes = 65536;                 // LMS_HTTP_MAX_BODY_BYTES
+    std::vector<std::string> corsOrigins;     // LMS_CORS_ORIGINS: comma-separated allowlist
     std::vector<std::string> trustedProxies;  // LMS_TRUSTED_PROXIES: IPs whose X-Forwarded-For is believed
 
     // Identity.
-    std::string jwtSecret;          // LMS_JWT_SECRET (>= 32 bytes); unset: a random one kept in <data dir>/jwt-secret
-    std::string jwtIssuer;          // LMS_JWT_ISSUER
-    std::string jwtAudience;        // LMS_JWT_AUDIENCE
-    int accessTokenTtlS = 900;      // LMS_ACCESS_TOKEN_TTL_S
-    int refreshTokenTtlS = 2592000; // LMS_REFRESH_TOKEN_TTL_S (30 days)
-    bool cookieSecure = true;       // LMS_COOKIE_SECURE (0 for local plain HTTP)
-    int argon2MemoryKiB = 19456;    // LMS_ARGON2_MEMORY_KIB (OWASP: 19456)
-    int argon2Iterations = 2;       // LMS_ARGON2_ITERATIONS (OWASP: 2)
+    std::string jwtSecret;           // LMS_JWT_SECRET (>= 32 bytes); unset: a random one kept in <data dir>/jwt-secret
+    std::string jwtIssuer;           // LMS_JWT_ISSUER
+    std::string jwtAudience;         // LMS_JWT_AUDIENCE
+    int accessTokenTtlS = 900;       // LMS_ACCESS_TOKEN_TTL_S
+    int refreshTokenTtlS = 2592000;  // LMS_REFRESH_TOKEN_TTL_S (30 days)
+    bool cookieSecure = true;        // LMS_COOKIE_SECURE (0 for local plain HTTP)
+    int argon2MemoryKiB = 19456;     // LMS_ARGON2_MEMORY_KIB (OWASP: 19456)
+    int argon2Iterations = 2;        // LMS_ARGON2_ITERATIONS (OWASP: 2)
     // Token buckets per client IP and per account (email) on the sign-in routes: requests per minute.
-    int rateRegisterPerMin = 10;    // LMS_RATE_REGISTER_PER_MIN
-    int rateLoginPerMin = 10;       // LMS_RATE_LOGIN_PER_MIN
-    int rateRefreshPerMin = 30;     // LMS_RATE_REFRESH_PER_MIN
+    int rateRegisterPerMin = 10;      // LMS_RATE_REGISTER_PER_MIN
+    int rateLoginPerMin = 10;         // LMS_RATE_LOGIN_PER_MIN
+    int rateRefreshPerMin = 30;       // LMS_RATE_REFRESH_PER_MIN
     int ratePasswordResetPerMin = 5;  // LMS_RATE_PASSWORD_RESET_PER_MIN
 
     // Mail.
-    std::string publicUrl;          // LMS_PUBLIC_URL: base of links in mail (password reset)
-    std::string mailFrom;           // LMS_MAIL_FROM
-    std::string smtpHost;           // LMS_SMTP_HOST: empty writes .eml files to <data dir>/outbox
-    int smtpPort = 587;             // LMS_SMTP_PORT
-    std::string smtpUser;           // LMS_SMTP_USER (AUTH LOGIN when set)
-    std::string smtpPassword;       // LMS_SMTP_PASSWORD
-    bool smtpStartTls = true;       // LMS_SMTP_STARTTLS (1: required before AUTH and mail; 0: plain)
-    int mailMaxAttempts = 5;        // LMS_MAIL_MAX_ATTEMPTS: then the dead-letter topic
-    int mailRetryBaseMs = 1000;     // LMS_MAIL_RETRY_BASE_MS: backoff base (doubles per attempt)
-    std::string smtpCaFile;         // LMS_SMTP_CA_FILE: PEM CAs trusted for STARTTLS besides the system's
+    std::string publicUrl;       // LMS_PUBLIC_URL: base of links in mail (password reset)
+    std::string mailFrom;        // LMS_MAIL_FROM
+    std::string smtpHost;        // LMS_SMTP_HOST: empty writes .eml files to <data dir>/outbox
+    int smtpPort = 587;          // LMS_SMTP_PORT
+    std::string smtpUser;        // LMS_SMTP_USER (AUTH LOGIN when set)
+    std::string smtpPassword;    // LMS_SMTP_PASSWORD
+    bool smtpStartTls = true;    // LMS_SMTP_STARTTLS (1: required before AUTH and mail; 0: plain)
+    int mailMaxAttempts = 5;     // LMS_MAIL_MAX_ATTEMPTS: then the dead-letter topic
+    int mailRetryBaseMs = 1000;  // LMS_MAIL_RETRY_BASE_MS: backoff base (doubles per attempt)
+    std::string smtpCaFile;      // LMS_SMTP_CA_FILE: PEM CAs trusted for STARTTLS besides the system's
 
     // Reads the process environment; throws ConfigError on the first bad value.
     static Config fromEnvironment();

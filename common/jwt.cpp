@@ -66,8 +66,7 @@ std::optional<std::string> base64UrlDecode(std::string_view in) {
 }
 
 std::string signHs256(const nlohmann::json& claims, const std::string& key) {
-    const std::string input =
-        base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64UrlEncode(claims.dump());
+    const std::string input = base64UrlEncode(R"({"alg":"HS256","typ":"JWT"})") + "." + base64UrlEncode(claims.dump());
     return input + "." + base64UrlEncode(hmacSha256(key, input));
 }
 
@@ -106,7 +105,8 @@ expected<nlohmann::json, Failure> verifyHs256(std::string_view token, const std:
     }
     if (checks.now) {
         const auto exp = claims.find("exp");
-        if (exp != claims.end() && (!exp->is_number() || *checks.now >= exp->get<std::int64_t>() + checks.leewaySeconds)) {
+        if (exp != claims.end() &&
+            (!exp->is_number() || *checks.now >= exp->get<std::int64_t>() + checks.leewaySeconds)) {
             return unexpected(Failure::Expired);
         }
         const auto nbf = claims.find("nbf");
@@ -117,9 +117,9 @@ expected<nlohmann::json, Failure> verifyHs256(std::string_view token, const std:
     if (!checks.issuer.empty() && claims.value("iss", "") != checks.issuer) return unexpected(Failure::WrongIssuer);
     if (!checks.audience.empty()) {
         const auto aud = claims.find("aud");
-        bool ok = aud != claims.end() && ((aud->is_string() && *aud == checks.audience) ||
-                                          (aud->is_array() && std::find(aud->begin(), aud->end(), checks.audience) !=
-                                                                  aud->end()));
+        bool ok = aud != claims.end() &&
+                  ((aud->is_string() && *aud == checks.audience) ||
+                   (aud->is_array() && std::find(aud->begin(), aud->end(), checks.audience) != aud->end()));
         if (!ok) return unexpected(Failure::WrongAudience);
     }
     return claims;

@@ -16,8 +16,7 @@ class JsonFormatter final : public spdlog::formatter {
 public:
     void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
         nlohmann::json j;
-        const auto ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
+        const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(msg.time.time_since_epoch()).count();
         j["ts"] = ms;
         j["level"] = std::string(spdlog::level::to_string_view(msg.level).data(),
                                  spdlog::level::to_string_view(msg.level).size());

@@ -74,8 +74,8 @@ VerifyReport verifyChains(pg::Connection& c, const std::function<void(std::int64
             ++report.events;
             if (streamFlagged) continue;
             if (e.version != expectedNext) {
-                report.findings.push_back({e.streamId, expectedNext, "",
-                                           "version " + std::to_string(expectedNext) + " is missing"});
+                report.findings.push_back(
+                    {e.streamId, expectedNext, "", "version " + std::to_string(expectedNext) + " is missing"});
                 streamFlagged = true;
                 continue;
             }

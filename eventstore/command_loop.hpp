@@ -17,8 +17,7 @@ struct CommandOptions {
     int maxAttempts = 5;
     // Runs inside the append's transaction with the events just written; may throw to abort the
     // whole command, or return a DomainError to refuse it (nothing is then written).
-    std::function<std::optional<domain::DomainError>(pg::Connection&, const std::vector<RecordedEvent>&)>
-        withinTransaction;
+    std::function<std::optional<domain::DomainError>(pg::Connection&, const std::vector<RecordedEvent>&)> withinTransaction;
     // Event ids for the events decided (defaults to fresh UUIDv7s). Deterministic ids make a
     // retried request idempotent.
     std::function<std::string(std::size_t index)> eventId;
@@ -29,9 +28,9 @@ struct CommandOptions {
 };
 
 struct CommandResult {
-    domain::StreamVersion version;        // the stream's version after the command
-    GlobalPosition position;              // of the last event written; {0,0} when nothing was
-    std::vector<RecordedEvent> events;    // what was appended (global positions unset)
+    domain::StreamVersion version;      // the stream's version after the command
+    GlobalPosition position;            // of the last event written; {0,0} when nothing was
+    std::vector<RecordedEvent> events;  // what was appended (global positions unset)
 };
 
 // Folds a stream's recorded events into a decider's state.
@@ -77,9 +76,8 @@ expected<CommandResult, domain::DomainError> handleCommand(pg::Connection& c, co
             r.metadata = batch.back().metadata;
             written.push_back(std::move(r));
         }
-        auto appended = store.append(streamId, version.value() == 0 ? ExpectedVersion::noStream()
-                                                                     : ExpectedVersion::exact(version),
-                                     batch);
+        auto appended = store.append(
+            streamId, version.value() == 0 ? ExpectedVersion::noStream() : ExpectedVersion::exact(version), batch);
         if (!appended) {
             if (appended.error().kind == AppendConflict::Kind::WrongExpectedVersion && attempt < options.maxAttempts) {
                 continue;  // the transaction rolls back; load and decide again

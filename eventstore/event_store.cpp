@@ -89,7 +89,8 @@ expected<Appended, AppendConflict> EventStore::append(const std::string& streamI
                     Notifier::afterCommit(c_);
                     return Appended{version, GlobalPosition{r.u64(0, 3), r.i64(0, 2)}, false};
                 case 1: return Appended{version, GlobalPosition{}, true};
-                case 2: return unexpected(AppendConflict{AppendConflict::Kind::WrongExpectedVersion, streamId, version});
+                case 2:
+                    return unexpected(AppendConflict{AppendConflict::Kind::WrongExpectedVersion, streamId, version});
                 default:
                     return unexpected(AppendConflict{AppendConflict::Kind::EventIdInOtherStream, streamId, version});
             }
@@ -205,8 +206,7 @@ void Notifier::run() {
     }
 }
 
-Subscription::Subscription(pg::Connection& c, GlobalPosition from, int pollMs)
-    : store_(c), at_(from), pollMs_(pollMs) {
+Subscription::Subscription(pg::Connection& c, GlobalPosition from, int pollMs) : store_(c), at_(from), pollMs_(pollMs) {
     c.listen("lms_events");
 }
 

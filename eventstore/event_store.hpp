@@ -26,7 +26,7 @@ struct GlobalPosition {
     std::uint64_t txId = 0;
     std::int64_t position = 0;
     auto operator<=>(const GlobalPosition&) const = default;
-    std::string toString() const;  // "txId/position"
+    std::string toString() const;                       // "txId/position"
     static GlobalPosition parse(const std::string& s);  // throws std::invalid_argument
 };
 

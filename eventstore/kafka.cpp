@@ -83,8 +83,7 @@ std::size_t Producer::sendAll(const std::vector<OutgoingMessage>& messages, std:
         for (;;) {
             pending_.fetch_add(1);
             const rd_kafka_resp_err_t err = rd_kafka_producev(
-                rk_, RD_KAFKA_V_TOPIC(m.topic.c_str()),
-                RD_KAFKA_V_KEY(const_cast<char*>(m.key.data()), m.key.size()),
+                rk_, RD_KAFKA_V_TOPIC(m.topic.c_str()), RD_KAFKA_V_KEY(const_cast<char*>(m.key.data()), m.key.size()),
                 RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
                 RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
             if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;  // the message owns the headers now
@@ -104,7 +103,9 @@ std::size_t Producer::sendAll(const std::vector<OutgoingMessage>& messages, std:
 
 Consumer::Consumer(const std::string& brokers, const std::string& groupId, const std::vector<std::string>& topics,
                    const Properties& extra, Mode mode) {
-    Properties p{{"group.id", groupId}, {"auto.offset.reset", "earliest"}, {"enable.auto.commit", "false"},
+    Properties p{{"group.id", groupId},
+                 {"auto.offset.reset", "earliest"},
+                 {"enable.auto.commit", "false"},
                  {"topic.metadata.refresh.interval.ms", "1000"}};
     for (const auto& [k, v] : extra) p[k] = v;
     rk_ = make(RD_KAFKA_CONSUMER, makeConf(brokers, p));
@@ -179,7 +180,8 @@ void Consumer::commit(const IncomingMessage& handled, bool async) {
     rd_kafka_topic_partition_list_add(list, handled.topic.c_str(), handled.partition)->offset = handled.offset + 1;
     const rd_kafka_resp_err_t err = rd_kafka_commit(rk_, list, async ? 1 : 0);
     rd_kafka_topic_partition_list_destroy(list);
-    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw Error(std::string("cannot commit the offset: ") + rd_kafka_err2str(err));
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR)
+        throw Error(std::string("cannot commit the offset: ") + rd_kafka_err2str(err));
 }
 
 bool ping(const std::string& brokers, std::chrono::milliseconds timeout, std::string& error) {

@@ -21,9 +21,10 @@ using Ctx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 
 std::optional<std::string> PersonalData::key(const std::string& subjectId, bool create) {
     if (create) {
-        c_.query("INSERT INTO lms_subject_keys (subject_id, data_key) VALUES ($1, decode($2, 'hex')) "
-                 "ON CONFLICT (subject_id) DO NOTHING",
-                 {subjectId, toHex(randomBytes(32))});
+        c_.query(
+            "INSERT INTO lms_subject_keys (subject_id, data_key) VALUES ($1, decode($2, 'hex')) "
+            "ON CONFLICT (subject_id) DO NOTHING",
+            {subjectId, toHex(randomBytes(32))});
     }
     const auto r = c_.query("SELECT data_key FROM lms_subject_keys WHERE subject_id = $1", {subjectId});
     if (r.rows() == 0 || r.isNull(0, 0)) return std::nullopt;
@@ -104,9 +105,10 @@ domain::DomainEvent PersonalData::openFields(const std::string& subjectId, domai
 }
 
 void PersonalData::shred(const std::string& subjectId) {
-    c_.query("INSERT INTO lms_subject_keys (subject_id, data_key, shredded_at) VALUES ($1, NULL, now()) "
-             "ON CONFLICT (subject_id) DO UPDATE SET data_key = NULL, shredded_at = coalesce(lms_subject_keys.shredded_at, now())",
-             {subjectId});
+    c_.query(
+        "INSERT INTO lms_subject_keys (subject_id, data_key, shredded_at) VALUES ($1, NULL, now()) "
+        "ON CONFLICT (subject_id) DO UPDATE SET data_key = NULL, shredded_at = coalesce(lms_subject_keys.shredded_at, now())",
+        {subjectId});
 }
 
 }  // namespace lms::eventstore

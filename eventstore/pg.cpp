@@ -78,16 +78,14 @@ Result Connection::query(const std::string& sql, const Params& params) {
         it = prepared_.emplace(sql, std::move(name)).first;
     }
     const auto v = values(params);
-    return check(PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(v.size()), v.data(), nullptr,
-                                nullptr, 0),
-                 sql);
+    return check(
+        PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(v.size()), v.data(), nullptr, nullptr, 0), sql);
 }
 
 Result Connection::queryOnce(const std::string& sql, const Params& params) {
     const auto v = values(params);
     return check(
-        PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(v.size()), nullptr, v.data(), nullptr, nullptr, 0),
-        sql);
+        PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(v.size()), nullptr, v.data(), nullptr, nullptr, 0), sql);
 }
 
 void Connection::afterCommit(std::function<void()> f) {

@@ -25,18 +25,17 @@ std::string topicFor(const std::string& prefix, const std::string& context) { re
 
 std::string envelopeJson(const RecordedEvent& e, const std::string& context) {
     // data and metadata are already JSON text: spliced in, not re-parsed.
-    std::string s = "{\"eventId\":\"" + e.eventId + "\",\"type\":" + nlohmann::json(e.type).dump() +
-                    ",\"schemaVersion\":" + std::to_string(e.schemaVersion) +
-                    ",\"streamId\":" + nlohmann::json(e.streamId).dump() +
-                    ",\"streamVersion\":" + std::to_string(e.version) + ",\"position\":\"" + e.global.toString() +
-                    "\",\"context\":" + nlohmann::json(context).dump() + ",\"recordedAt\":\"" +
-                    formatTimestampUs(e.recordedAtUs) + "\",\"hash\":\"" + toHex(e.hash) + "\",\"data\":" + e.data +
-                    ",\"metadata\":" + e.metadata + "}";
+    std::string s =
+        "{\"eventId\":\"" + e.eventId + "\",\"type\":" + nlohmann::json(e.type).dump() +
+        ",\"schemaVersion\":" + std::to_string(e.schemaVersion) + ",\"streamId\":" + nlohmann::json(e.streamId).dump() +
+        ",\"streamVersion\":" + std::to_string(e.version) + ",\"position\":\"" + e.global.toString() +
+        "\",\"context\":" + nlohmann::json(context).dump() + ",\"recordedAt\":\"" + formatTimestampUs(e.recordedAtUs) +
+        "\",\"hash\":\"" + toHex(e.hash) + "\",\"data\":" + e.data + ",\"metadata\":" + e.metadata + "}";
     return s;
 }
 
-Relay::Relay(pg::Connection& c, kafka::Producer& producer, std::string topicPrefix,
-             domain::StreamCategories categories, int batchSize, int pollMs)
+Relay::Relay(pg::Connection& c, kafka::Producer& producer, std::string topicPrefix, domain::StreamCategories categories,
+             int batchSize, int pollMs)
     : c_(c),
       producer_(producer),
       prefix_(std::move(topicPrefix)),
@@ -54,13 +53,14 @@ int Relay::publishOnce() {
     out.reserve(events.size());
     for (const auto& e : events) {
         const std::string context = categories_.contextOf(e.streamId);
-        out.push_back({topicFor(prefix_, context), e.streamId, envelopeJson(e, context),
+        out.push_back({topicFor(prefix_, context),
+                       e.streamId,
+                       envelopeJson(e, context),
                        {{"lms.type", e.type}, {"lms.event_id", e.eventId}, {"lms.position", e.global.toString()}}});
     }
     const auto failed = producer_.sendAll(out, std::chrono::seconds(60));
     if (failed != 0) {
-        spdlog::warn("relay: {} of {} events were not acknowledged; the batch will be sent again", failed,
-                     out.size());
+        spdlog::warn("relay: {} of {} events were not acknowledged; the batch will be sent again", failed, out.size());
         std::this_thread::sleep_for(std::chrono::seconds(1));
         return 0;
     }

@@ -32,12 +32,12 @@ line of standard input, so that it never appears in a process list or shell hist
     eventstore::migrate(c);
     const std::string first = option(args, "first-name");
     const std::string last = option(args, "last-name");
-    const identity::RegisterInput in{email, password, first.empty() ? "Admin" : first, last.empty() ? "Admin" : last,
+    const identity::RegisterInput in{email,   password, first.empty() ? "Admin" : first, last.empty() ? "Admin" : last,
                                      "ADMIN", true};
     identity::Settings settings;
     settings.cost = identity::Settings::costFrom(config);
-    auto r = identity::Commands(c, Clock::system(), settings)
-                 .registerUser(in, {"lms-admin-create", "cli-" + newUuid(), ""});
+    auto r =
+        identity::Commands(c, Clock::system(), settings).registerUser(in, {"lms-admin-create", "cli-" + newUuid(), ""});
     if (!r) {
         std::cerr << "lms admin create: " << r.error().message;
         for (const auto& f : r.error().errors) std::cerr << "; " << f.field << " " << f.message;

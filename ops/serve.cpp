@@ -46,7 +46,8 @@ std::set<std::string> parseRoles(const std::string& only) {
     std::stringstream ss(only);
     std::string r;
     while (std::getline(ss, r, ',')) {
-        if (known.count(r) == 0) throw std::invalid_argument("--only: unknown role '" + r + "' (api, projections, relay, workers)");
+        if (known.count(r) == 0)
+            throw std::invalid_argument("--only: unknown role '" + r + "' (api, projections, relay, workers)");
         roles.insert(r);
     }
     return roles;
@@ -134,11 +135,13 @@ int serve(const Config& config, const Args& args) {
         server->start();
         std::cout << "http: listening on http://" << config.httpHost << ":" << server->port() << std::endl;
     }
-    std::cout << "lms: serving (" << [&] {
-        std::string s;
-        for (const auto& r : roles) s += (s.empty() ? "" : ",") + r;
-        return s;
-    }() << "); Ctrl-C stops" << std::endl;
+    std::cout << "lms: serving (" <<
+        [&] {
+            std::string s;
+            for (const auto& r : roles) s += (s.empty() ? "" : ",") + r;
+            return s;
+        }() << "); Ctrl-C stops"
+              << std::endl;
 
     const int sig = waitForSignal();
     spdlog::info("received signal {}; stopping", sig);

@@ -20,8 +20,7 @@ class ProgressBar {
 public:
     explicit ProgressBar(std::string label) : label_(std::move(label)), start_(std::chrono::steady_clock::now()) {}
     void update(std::int64_t done, std::int64_t total) {
-        const double secs =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() + 1e-9;
+        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() + 1e-9;
         const double rate = static_cast<double>(done) / secs;
         const double frac = total > 0 ? std::min(1.0, static_cast<double>(done) / static_cast<double>(total)) : 1.0;
         const int width = 30;

@@ -17,8 +17,7 @@ void useSchema(pg::Connection& c, const std::string& schema) {
 
 // Locks the projection's checkpoint row (creating it if needed) and returns it with its version.
 std::pair<GlobalPosition, int> lockCheckpoint(pg::Connection& c, const Projection& p) {
-    c.query("INSERT INTO lms_checkpoints (name, version) VALUES ($1, -1) ON CONFLICT DO NOTHING",
-            {checkpointName(p)});
+    c.query("INSERT INTO lms_checkpoints (name, version) VALUES ($1, -1) ON CONFLICT DO NOTHING", {checkpointName(p)});
     const auto r = c.query("SELECT tx_id::text, position, version FROM lms_checkpoints WHERE name = $1 FOR UPDATE",
                            {checkpointName(p)});
     return {{r.u64(0, 0), r.i64(0, 1)}, static_cast<int>(r.i64(0, 2))};
@@ -123,7 +122,9 @@ std::int64_t rebuild(pg::Connection& c, Projection& p, const std::function<void(
             at = events.back().global;
             const bool full = static_cast<int>(events.size()) == batchSize;
             std::future<std::vector<eventstore::RecordedEvent>> next;
-            if (full) next = std::async(std::launch::async, [&reader, from = at, batchSize] { return reader.readAll(from, batchSize); });
+            if (full)
+                next = std::async(std::launch::async,
+                                  [&reader, from = at, batchSize] { return reader.readAll(from, batchSize); });
             {
                 pg::Transaction tx(c);
                 useSchema(c, schema);
@@ -153,12 +154,14 @@ std::int64_t rebuild(pg::Connection& c, Projection& p, const std::function<void(
     for (const auto& t : p.tables()) {
         const auto exists =
             c.query("SELECT to_regclass($1) IS NOT NULL", {std::string(kLiveSchema) + "." + t}).boolean(0, 0);
-        if (exists) c.exec(std::string("ALTER TABLE ") + kLiveSchema + "." + c.quoteIdentifier(t) + " SET SCHEMA " + retired);
+        if (exists)
+            c.exec(std::string("ALTER TABLE ") + kLiveSchema + "." + c.quoteIdentifier(t) + " SET SCHEMA " + retired);
         c.exec("ALTER TABLE " + q + "." + c.quoteIdentifier(t) + " SET SCHEMA " + kLiveSchema);
     }
-    c.query("UPDATE lms_checkpoints SET tx_id = $2::text::xid8, position = $3, version = $4, updated_at = now() "
-            "WHERE name = $1",
-            {checkpointName(p), std::to_string(at.txId), std::to_string(at.position), std::to_string(p.version())});
+    c.query(
+        "UPDATE lms_checkpoints SET tx_id = $2::text::xid8, position = $3, version = $4, updated_at = now() "
+        "WHERE name = $1",
+        {checkpointName(p), std::to_string(at.txId), std::to_string(at.position), std::to_string(p.version())});
     c.exec("DROP SCHEMA " + retired + " CASCADE; DROP SCHEMA " + q + " CASCADE");
     tx.commit();
     if (progress) progress(prog);

@@ -37,15 +37,15 @@ void StreamActivity::applyBatch(pg::Connection& c, const std::vector<eventstore:
     nlohmann::json batch = nlohmann::json::array();
     for (const auto& [id, r] : rows) {
         const auto meta = nlohmann::json::parse(r.last->metadata, nullptr, false);
-        batch.push_back({{"stream_id", r.last->streamId},
-                         {"context", categories_.contextOf(r.last->streamId)},
-                         {"version", r.last->version},
-                         {"last_event_type", r.last->type},
-                         {"last_actor_id", meta.is_object() && meta.contains("actorId") ? meta["actorId"]
-                                                                                         : nlohmann::json()},
-                         // started_at is known only from version 1; a later first event leaves it as stored.
-                         {"started_at", formatTimestampUs(r.first->recordedAtUs)},
-                         {"updated_at", formatTimestampUs(r.last->recordedAtUs)}});
+        batch.push_back(
+            {{"stream_id", r.last->streamId},
+             {"context", categories_.contextOf(r.last->streamId)},
+             {"version", r.last->version},
+             {"last_event_type", r.last->type},
+             {"last_actor_id", meta.is_object() && meta.contains("actorId") ? meta["actorId"] : nlohmann::json()},
+             // started_at is known only from version 1; a later first event leaves it as stored.
+             {"started_at", formatTimestampUs(r.first->recordedAtUs)},
+             {"updated_at", formatTimestampUs(r.last->recordedAtUs)}});
     }
     c.query(R"sql(
 INSERT INTO stream_activity AS s (stream_id, context, version, last_event_type, last_actor_id, started_at, updated_at)

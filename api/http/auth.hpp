@@ -36,7 +36,8 @@ public:
 
 // The CSRF middleware: an unsafe request authenticated by a cookie must send the csrf_token
 // cookie's value in X-CSRF-Token, and that value must be `expectedProof`, which the server
-// derives from the session (a signed double submit: a cookie planted by a sibling site fails). Returns the 403 to answer, or nothing when the request may go on.
+// derives from the session (a signed double submit: a cookie planted by a sibling site fails). Returns the 403 to
+// answer, or nothing when the request may go on.
 std::optional<Response> checkCsrf(const Request& req, bool viaCookie, const std::string& expectedProof);
 
 // 403 forbidden unless the principal has the role.

@@ -26,8 +26,8 @@ const char* reasonOf(int status) {
 
 Response problem(int status, const std::string& code, const std::string& detail, const std::string& requestId,
                  const std::vector<domain::FieldError>& errors) {
-    nlohmann::json j{{"type", "about:blank"}, {"title", reasonOf(status)}, {"status", status},
-                     {"detail", detail},      {"code", code},              {"requestId", requestId}};
+    nlohmann::json j{{"type", "about:blank"}, {"title", reasonOf(status)}, {"status", status}, {"detail", detail},
+                     {"code", code},          {"requestId", requestId}};
     if (!errors.empty()) {
         j["errors"] = nlohmann::json::array();
         for (const auto& e : errors) j["errors"].push_back({{"field", e.field}, {"message", e.message}});

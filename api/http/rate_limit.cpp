@@ -11,8 +11,8 @@ RateLimiter::Verdict RateLimiter::take(const std::string& key, Clock::time_point
     // by the clients active in the last refill period.
     if (now - lastSweep_ > std::chrono::minutes(1)) {
         for (auto it = buckets_.begin(); it != buckets_.end();) {
-            const double refilled =
-                it->second.tokens + std::chrono::duration<double>(now - it->second.at).count() * perSecond_;
+            const double refilled = it->second.tokens +
+                                    std::chrono::duration<double>(now - it->second.at).count() * perSecond_;
             it = refilled >= burst_ ? buckets_.erase(it) : std::next(it);
         }
         lastSweep_ = now;

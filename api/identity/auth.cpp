@@ -152,8 +152,8 @@ void Auth::setCookies(http::Response& res, const std::string& access, const std:
     res.headers.push_back({"Set-Cookie", http::setCookie("access_token", access,
                                                          {"/api", keep ? s_.accessTtlS : 0, true, s_.cookieSecure})});
     res.headers.push_back(
-        {"Set-Cookie",
-         http::setCookie("refresh_token", refresh, {"/api/v1/auth", keep ? s_.refreshTtlS : 0, true, s_.cookieSecure})});
+        {"Set-Cookie", http::setCookie("refresh_token", refresh,
+                                       {"/api/v1/auth", keep ? s_.refreshTtlS : 0, true, s_.cookieSecure})});
     // Not HttpOnly: the page's script reads it to send it back in X-CSRF-Token.
     res.headers.push_back(
         {"Set-Cookie", http::setCookie("csrf_token", csrf, {"/", keep ? s_.refreshTtlS : 0, false, s_.cookieSecure})});
@@ -164,7 +164,8 @@ void Auth::observe(const std::vector<eventstore::RecordedEvent>& events) {
     for (const auto& e : events) {
         if (const auto user = di::userOfStream(e.streamId)) {
             cache_.evictUser(user->value());
-        } else if (const auto session = di::sessionOfStream(e.streamId); session && e.type == di::SessionRevoked::kType) {
+        } else if (const auto session = di::sessionOfStream(e.streamId);
+                   session && e.type == di::SessionRevoked::kType) {
             cache_.evictSession(session->value());
         }
     }

@@ -41,8 +41,8 @@ void applyInline(pg::Connection& c, const std::vector<eventstore::RecordedEvent>
 
 eventstore::CommandOptions sessionOptions() {
     eventstore::CommandOptions o;
-    o.withinTransaction = [](pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written)
-        -> std::optional<DomainError> {
+    o.withinTransaction = [](pg::Connection& c,
+                             const std::vector<eventstore::RecordedEvent>& written) -> std::optional<DomainError> {
         applyInline(c, written);
         return std::nullopt;
     };
@@ -73,8 +73,8 @@ std::vector<domain::FieldError> registrationErrors(const RegisterInput& in) {
         errors.insert(errors.end(), policy->errors.begin(), policy->errors.end());
     }
     // The decider judges everything else; a placeholder stands for the hash not made yet.
-    const di::Register probe{di::UserId(""), in.email, "(not hashed yet)", in.firstName, in.lastName, in.role,
-                             in.byAdmin, 0};
+    const di::Register probe{di::UserId(""), in.email, "(not hashed yet)", in.firstName,
+                             in.lastName,    in.role,  in.byAdmin,         0};
     for (auto& e : di::registrationErrors(probe)) errors.push_back(std::move(e));
     return errors;
 }
@@ -104,9 +104,9 @@ eventstore::CommandOptions Commands::userOptions(std::function<std::optional<Dom
     o.decode = [this](const std::string& s, domain::DomainEvent e) {
         return eventstore::PersonalData(c_).openFields(s, std::move(e), di::kPersonalFields);
     };
-    o.withinTransaction = [extra = std::move(extra)](pg::Connection& c,
-                                                     const std::vector<eventstore::RecordedEvent>& written)
-        -> std::optional<DomainError> {
+    o.withinTransaction = [extra = std::move(extra)](
+                              pg::Connection& c,
+                              const std::vector<eventstore::RecordedEvent>& written) -> std::optional<DomainError> {
         if (extra) {
             if (auto refused = extra(c)) return refused;
         }
@@ -119,14 +119,15 @@ eventstore::CommandOptions Commands::userOptions(std::function<std::optional<Dom
 Result<Registered> Commands::registerUser(const RegisterInput& in, const Metadata& meta) {
     if (auto errors = registrationErrors(in); !errors.empty()) {
         const std::string field = errors.front().field;
-        return unexpected(refusal(Kind::Validation, "validation_failed", "the request has invalid fields", field,
-                                  std::move(errors)));
+        return unexpected(
+            refusal(Kind::Validation, "validation_failed", "the request has invalid fields", field, std::move(errors)));
     }
     const UserId userId(newUuid());
     const std::string stream = di::userStream(userId);
     const std::string email = di::normalizeEmail(in.email);
-    const di::Register cmd{userId,      in.email, password::hash(in.password, s_.cost), in.firstName,
-                           in.lastName, in.role,  in.byAdmin,                             clock_.nowUs()};
+    const di::Register cmd{userId,       in.email,      password::hash(in.password, s_.cost),
+                           in.firstName, in.lastName,   in.role,
+                           in.byAdmin,   clock_.nowUs()};
     auto options = userOptions([&](pg::Connection& c) -> std::optional<DomainError> {
         const auto r = c.query(
             "INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
@@ -143,10 +144,10 @@ Result<Registered> Commands::registerUser(const RegisterInput& in, const Metadat
 Result<StartedSession> Commands::startSession(const UserId& user, const Metadata& meta) {
     StartedSession started{SessionId(newUuid()), randomToken()};
     const auto now = clock_.nowUs();
-    const di::StartSession cmd{started.sessionId, user, sha256Hex(started.refreshToken), now + s_.refreshTtlS * 1'000'000,
-                               now};
-    auto done = run<di::Session>(di::sessionStream(started.sessionId), di::Session::Command{cmd}, as(meta, user.value()),
-                                 sessionOptions());
+    const di::StartSession cmd{started.sessionId, user, sha256Hex(started.refreshToken),
+                               now + s_.refreshTtlS * 1'000'000, now};
+    auto done = run<di::Session>(di::sessionStream(started.sessionId), di::Session::Command{cmd},
+                                 as(meta, user.value()), sessionOptions());
     if (!done) return unexpected(done.error());
     return started;
 }
@@ -155,7 +156,8 @@ Result<SignedIn> Commands::signIn(const std::string& email, const std::string& p
     const auto found = q::findUserByEmail(c_, di::normalizeEmail(email));
     // An unknown email costs one Argon2id verification too, so that timing tells nothing.
     const bool match = password::verify(found ? found->passwordHash : s_.dummyHash, password) && found;
-    if (!match) return unexpected(refusal(Kind::Unauthenticated, "invalid_credentials", "the email or the password is wrong"));
+    if (!match)
+        return unexpected(refusal(Kind::Unauthenticated, "invalid_credentials", "the email or the password is wrong"));
     if (found->user.status == "BANNED") {
         return unexpected(refusal(Kind::Forbidden, "account_banned", "the account is banned"));
     }
@@ -182,7 +184,8 @@ Result<Refreshed> Commands::rotateRefreshToken(const SessionId& session, const s
     if (!owner || !owner->user) {
         return unexpected(refusal(Kind::Unauthenticated, "invalid_refresh_token", "the refresh token is not valid"));
     }
-    if (owner->user->status == "BANNED") return unexpected(refusal(Kind::Forbidden, "account_banned", "the account is banned"));
+    if (owner->user->status == "BANNED")
+        return unexpected(refusal(Kind::Forbidden, "account_banned", "the account is banned"));
     out.role = owner->user->role;
     return out;
 }
@@ -230,11 +233,12 @@ Result<Done> Commands::erase(const UserId& user, const Metadata& meta) {
 
 Result<Done> Commands::changePassword(const UserId& user, const SessionId& current, const std::string& currentPassword,
                                       const std::string& newPassword, const Metadata& meta) {
-    if (auto errors = newPasswordErrors(newPassword); !errors.empty()) return unexpected(newPasswordRefused(std::move(errors)));
+    if (auto errors = newPasswordErrors(newPassword); !errors.empty())
+        return unexpected(newPasswordRefused(std::move(errors)));
     const auto hash = q::passwordHashOf(c_, user);
     if (!hash || !password::verify(*hash, currentPassword)) {
-        return unexpected(refusal(Kind::Validation, "wrong_password", "the current password is wrong", "currentPassword",
-                                  {{"currentPassword", "is wrong"}}));
+        return unexpected(refusal(Kind::Validation, "wrong_password", "the current password is wrong",
+                                  "currentPassword", {{"currentPassword", "is wrong"}}));
     }
     const di::ChangePassword cmd{password::hash(newPassword, s_.cost), clock_.nowUs()};
     auto done = run<di::User>(di::userStream(user), di::User::Command{cmd}, meta, userOptions());
@@ -248,7 +252,8 @@ std::optional<std::string> Commands::requestPasswordReset(const std::string& ema
     if (!found || found->user.status != "ACTIVE") return std::nullopt;
     const std::string resetId = newUuid();
     const auto now = clock_.nowUs();
-    const di::RequestPasswordReset cmd{di::ResetId(resetId), sha256Hex(deriveToken(s_.secret, di::kResetTokenPurpose, resetId)),
+    const di::RequestPasswordReset cmd{di::ResetId(resetId),
+                                       sha256Hex(deriveToken(s_.secret, di::kResetTokenPurpose, resetId)),
                                        now + s_.resetTtlS * 1'000'000, now};
     auto done = run<di::User>(di::userStream(found->user.id), di::User::Command{cmd}, as(meta, found->user.id.value()),
                               userOptions());
@@ -261,7 +266,8 @@ std::optional<std::string> Commands::requestPasswordReset(const std::string& ema
 
 Result<Done> Commands::resetPassword(const UserId& user, const std::string& token, const std::string& newPassword,
                                      const Metadata& meta) {
-    if (auto errors = newPasswordErrors(newPassword); !errors.empty()) return unexpected(newPasswordRefused(std::move(errors)));
+    if (auto errors = newPasswordErrors(newPassword); !errors.empty())
+        return unexpected(newPasswordRefused(std::move(errors)));
     const di::ResetPassword cmd{sha256Hex(token), password::hash(newPassword, s_.cost), clock_.nowUs()};
     auto done = run<di::User>(di::userStream(user), di::User::Command{cmd}, as(meta, user.value()), userOptions());
     if (!done) return unexpected(done.error());

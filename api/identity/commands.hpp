@@ -32,11 +32,11 @@ using projections::identity::UserRow;
 inline constexpr const char* kEmailScope = "email";
 
 struct Settings {
-    password::Cost cost;             // Argon2id cost of new hashes
+    password::Cost cost;  // Argon2id cost of new hashes
     std::int64_t refreshTtlS = 2592000;
     std::int64_t resetTtlS = 30 * 60;
-    std::string secret;              // derives password-reset tokens (the mailer derives the same)
-    std::string dummyHash;           // verified against for an unknown email: a wrong password's cost
+    std::string secret;     // derives password-reset tokens (the mailer derives the same)
+    std::string dummyHash;  // verified against for an unknown email: a wrong password's cost
     static Settings from(const Config& config, std::string secret);
     // LMS_ARGON2_MEMORY_KIB and LMS_ARGON2_ITERATIONS.
     static password::Cost costFrom(const Config& config);

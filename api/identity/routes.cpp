@@ -31,8 +31,7 @@ std::optional<Response> refusal(const http::Fields& f, const Request& req) {
 }  // namespace
 
 RateLimits RateLimits::from(const Config& config) {
-    return {config.rateRegisterPerMin, config.rateLoginPerMin, config.rateRefreshPerMin,
-            config.ratePasswordResetPerMin};
+    return {config.rateRegisterPerMin, config.rateLoginPerMin, config.rateRefreshPerMin, config.ratePasswordResetPerMin};
 }
 
 Routes::Routes(api::Services& services, Settings settings, TokenSettings tokens, RateLimits limits)
@@ -106,8 +105,8 @@ Response Routes::login(Request& req) {
     auto conn = services_.pool.acquire();
     auto in = commands(*conn).signIn(email, password, http::metadataOf(req, ""));
     if (!in) return http::fromDomain(in.error(), req.requestId);
-    return auth_.signedIn(200, userJson(in->user), in->session.sessionId, in->session.refreshToken,
-                          in->user.id.value(), in->user.role);
+    return auth_.signedIn(200, userJson(in->user), in->session.sessionId, in->session.refreshToken, in->user.id.value(),
+                          in->user.role);
 }
 
 Response Routes::refresh(Request& req) {
@@ -277,16 +276,21 @@ Response Routes::adminSetStatus(Request& req, bool ban) {
 
 void Routes::mount(http::Router& r) {
     auto perIp = [](const char* name, int perMin) { return std::make_shared<http::RateLimiter>(name, perMin, perMin); };
-    r.add("POST", "/api/v1/auth/register", [this](Request& q) { return registerAccount(q); },
-          perIp("register", limits_.registerPerMin * 3));
-    r.add("POST", "/api/v1/auth/login", [this](Request& q) { return login(q); }, perIp("login", limits_.loginPerMin * 3));
-    r.add("POST", "/api/v1/auth/refresh", [this](Request& q) { return refresh(q); },
-          perIp("refresh", limits_.refreshPerMin * 3));
+    r.add(
+        "POST", "/api/v1/auth/register", [this](Request& q) { return registerAccount(q); },
+        perIp("register", limits_.registerPerMin * 3));
+    r.add(
+        "POST", "/api/v1/auth/login", [this](Request& q) { return login(q); }, perIp("login", limits_.loginPerMin * 3));
+    r.add(
+        "POST", "/api/v1/auth/refresh", [this](Request& q) { return refresh(q); },
+        perIp("refresh", limits_.refreshPerMin * 3));
     r.add("POST", "/api/v1/auth/logout", [this](Request& q) { return logout(q); });
-    r.add("POST", "/api/v1/auth/password/forgot", [this](Request& q) { return forgotPassword(q); },
-          perIp("password-forgot", limits_.resetPerMin * 3));
-    r.add("POST", "/api/v1/auth/password/reset", [this](Request& q) { return resetPassword(q); },
-          perIp("password-reset", limits_.resetPerMin * 3));
+    r.add(
+        "POST", "/api/v1/auth/password/forgot", [this](Request& q) { return forgotPassword(q); },
+        perIp("password-forgot", limits_.resetPerMin * 3));
+    r.add(
+        "POST", "/api/v1/auth/password/reset", [this](Request& q) { return resetPassword(q); },
+        perIp("password-reset", limits_.resetPerMin * 3));
     r.add("GET", "/api/v1/users/me", [this](Request& q) { return me(q); });
     r.add("PATCH", "/api/v1/users/me", [this](Request& q) { return updateMe(q); });
     r.add("DELETE", "/api/v1/users/me", [this](Request& q) { return deleteMe(q); });

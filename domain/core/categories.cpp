@@ -9,8 +9,8 @@ std::string_view categoryOf(std::string_view streamId) { return streamId.substr(
 void StreamCategories::add(StreamCategory c) {
     const auto [it, added] = byCategory_.emplace(std::string(c.category), std::string(c.context));
     if (!added && it->second != c.context) {
-        throw std::invalid_argument("stream category '" + it->first + "' is claimed by both " + it->second +
-                                    " and " + std::string(c.context));
+        throw std::invalid_argument("stream category '" + it->first + "' is claimed by both " + it->second + " and " +
+                                    std::string(c.context));
     }
 }
 

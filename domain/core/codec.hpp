@@ -63,8 +63,7 @@ public:
     using Event = std::variant<Es...>;
 
     template <class E>
-        requires(std::same_as<E, Es> || ...)
-    static DomainEvent encode(const E& e) {
+    requires(std::same_as<E, Es> || ...) static DomainEvent encode(const E& e) {
         return DomainEvent{std::string(E::kType), E::kSchemaVersion, e.toJson()};
     }
     static DomainEvent encode(const Event& e) {

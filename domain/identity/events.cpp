@@ -33,12 +33,22 @@ const char* toString(Status s) {
 }
 
 json UserRegistered::toJson() const {
-    return {{"userId", userId.value()}, {"email", email},       {"firstName", firstName}, {"lastName", lastName},
-            {"role", toString(role)},   {"passwordHash", passwordHash}, {"at", at}};
+    return {{"userId", userId.value()},
+            {"email", email},
+            {"firstName", firstName},
+            {"lastName", lastName},
+            {"role", toString(role)},
+            {"passwordHash", passwordHash},
+            {"at", at}};
 }
 UserRegistered UserRegistered::fromJson(const json& d) {
-    return {UserId(text(d, "userId")), text(d, "email"), text(d, "firstName"), text(d, "lastName"),
-            roleFrom(text(d, "role")).value_or(Role::Student), text(d, "passwordHash"), integer(d, "at")};
+    return {UserId(text(d, "userId")),
+            text(d, "email"),
+            text(d, "firstName"),
+            text(d, "lastName"),
+            roleFrom(text(d, "role")).value_or(Role::Student),
+            text(d, "passwordHash"),
+            integer(d, "at")};
 }
 
 json UserProfileUpdated::toJson() const {
@@ -54,13 +64,14 @@ UserProfileUpdated UserProfileUpdated::fromJson(const json& d) {
 }
 
 json UserPasswordChanged::toJson() const { return {{"passwordHash", passwordHash}, {"at", at}}; }
-UserPasswordChanged UserPasswordChanged::fromJson(const json& d) {
-    return {text(d, "passwordHash"), integer(d, "at")};
-}
+UserPasswordChanged UserPasswordChanged::fromJson(const json& d) { return {text(d, "passwordHash"), integer(d, "at")}; }
 
 json UserPasswordResetRequested::toJson() const {
-    return {{"userId", userId.value()}, {"resetId", resetId.value()}, {"tokenHash", tokenHash},
-            {"expiresAt", expiresAt},   {"at", at}};
+    return {{"userId", userId.value()},
+            {"resetId", resetId.value()},
+            {"tokenHash", tokenHash},
+            {"expiresAt", expiresAt},
+            {"at", at}};
 }
 UserPasswordResetRequested UserPasswordResetRequested::fromJson(const json& d) {
     return {UserId(text(d, "userId")), ResetId(text(d, "resetId")), text(d, "tokenHash"), integer(d, "expiresAt"),
@@ -84,8 +95,11 @@ json UserErased::toJson() const { return {{"at", at}}; }
 UserErased UserErased::fromJson(const json& d) { return {integer(d, "at")}; }
 
 json SessionStarted::toJson() const {
-    return {{"sessionId", sessionId.value()}, {"userId", userId.value()}, {"tokenHash", tokenHash},
-            {"expiresAt", expiresAt},         {"at", at}};
+    return {{"sessionId", sessionId.value()},
+            {"userId", userId.value()},
+            {"tokenHash", tokenHash},
+            {"expiresAt", expiresAt},
+            {"at", at}};
 }
 SessionStarted SessionStarted::fromJson(const json& d) {
     return {SessionId(text(d, "sessionId")), UserId(text(d, "userId")), text(d, "tokenHash"), integer(d, "expiresAt"),

@@ -27,7 +27,7 @@ struct UserRegistered {
     static constexpr std::string_view kType = "UserRegistered";
     static constexpr int kSchemaVersion = 1;
     UserId userId;
-    std::string email;  // normalised; personal
+    std::string email;                // normalised; personal
     std::string firstName, lastName;  // personal
     Role role = Role::Student;
     std::string passwordHash;  // PHC string

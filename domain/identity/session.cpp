@@ -42,13 +42,13 @@ Decision Session::decide(const State& s, const Command& command) {
     return std::visit(
         Overloaded{
             [&](const StartSession& c) -> Decision {
-                if (s.exists) return unexpected(DomainError{Kind::Conflict, "session_exists", "the session exists", "", {}});
+                if (s.exists)
+                    return unexpected(DomainError{Kind::Conflict, "session_exists", "the session exists", "", {}});
                 return one(SessionStarted{c.sessionId, c.userId, c.tokenHash, c.expiresAt, c.at});
             },
             [&](const RotateRefreshToken& c) -> Decision {
                 if (!s.exists || s.revoked) return unexpected(invalidToken());
-                if (std::find(s.rotatedHashes.begin(), s.rotatedHashes.end(), c.presentedHash) !=
-                    s.rotatedHashes.end()) {
+                if (std::find(s.rotatedHashes.begin(), s.rotatedHashes.end(), c.presentedHash) != s.rotatedHashes.end()) {
                     // A token already rotated away was presented: stolen or replayed. The caller
                     // stores the revocation and refuses the request.
                     return one(SessionRevoked{"refresh_token_reuse", c.at});

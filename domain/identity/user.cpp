@@ -136,7 +136,8 @@ Decision User::decide(const State& s, const Command& command) {
     return std::visit(
         Overloaded{
             [&](const Register& c) -> Decision {
-                if (s.exists) return unexpected(DomainError{Kind::Conflict, "user_exists", "the user already exists", "", {}});
+                if (s.exists)
+                    return unexpected(DomainError{Kind::Conflict, "user_exists", "the user already exists", "", {}});
                 auto errors = registrationErrors(c);
                 if (!errors.empty()) return unexpected(validation(std::move(errors)));
                 return one(UserRegistered{c.userId, normalizeEmail(c.email), trim(c.firstName), trim(c.lastName),
@@ -172,7 +173,8 @@ Decision User::decide(const State& s, const Command& command) {
             },
             [&](const Ban& c) -> Decision {
                 if (gone) return unexpected(notFound());
-                if (characters(c.reason) > 500) return unexpected(validation({{"reason", "must be at most 500 characters"}}));
+                if (characters(c.reason) > 500)
+                    return unexpected(validation({{"reason", "must be at most 500 characters"}}));
                 if (s.status == Status::Banned) return nothing();
                 return one(UserBanned{c.reason, c.at});
             },
@@ -191,8 +193,10 @@ Decision User::decide(const State& s, const Command& command) {
                 const auto it = std::find_if(s.resets.begin(), s.resets.end(),
                                              [&](const auto& r) { return r.first == c.tokenHash; });
                 if (it == s.resets.end() || it->second.expiresAt <= c.at) {
-                    return unexpected(DomainError{Kind::Validation, "invalid_reset_token",
-                                                  "the reset token is unknown, used or expired", "token",
+                    return unexpected(DomainError{Kind::Validation,
+                                                  "invalid_reset_token",
+                                                  "the reset token is unknown, used or expired",
+                                                  "token",
                                                   {{"token", "is unknown, used or expired"}}});
                 }
                 if (s.status != Status::Active) return unexpected(banned());

@@ -29,71 +29,78 @@ domain::DomainEvent domainEvent(const eventstore::RecordedEvent& e) {
 void applyUser(pg::Connection& c, const eventstore::RecordedEvent& r, const di::UserId& userId) {
     auto stored = domainEvent(r);
     if (!stored.data.is_object()) return;
-    const auto event = di::UserEvents::decode(eventstore::PersonalData(c).openFields(r.streamId, std::move(stored),
-                                                                                    di::kPersonalFields));
+    const auto event = di::UserEvents::decode(
+        eventstore::PersonalData(c).openFields(r.streamId, std::move(stored), di::kPersonalFields));
     if (!event) return;
     const std::string& id = userId.value();
     const std::string version = std::to_string(r.version);
-    std::visit(
-        Overloaded{
-            [&](const di::UserRegistered& e) {
-                // Once the person's key is shredded the personal fields open to nothing: the row
-                // is made without them, and the erasure that follows turns it into a tombstone.
-                std::string norm = e.email;
-                for (auto& ch : norm) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-                c.query("INSERT INTO users (user_id, version, email, email_norm, first_name, last_name, role, status, "
-                        "password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', "
-                        "$8, $9, $9) ON CONFLICT (user_id) DO NOTHING",
-                        {id, version, personal(e.email), personal(norm), personal(e.firstName), personal(e.lastName),
-                         di::toString(e.role), e.passwordHash, timeOf(e.at, r)});
-            },
-            [&](const di::UserProfileUpdated& e) {
-                c.query("UPDATE users SET version = $2, first_name = COALESCE($3, first_name), "
-                        "last_name = COALESCE($4, last_name), bio = COALESCE($5, bio), updated_at = $6 "
-                        "WHERE user_id = $1 AND version < $2",
-                        {id, version, personal(e.firstName), personal(e.lastName),
-                         e.bio ? pg::Param(*e.bio) : pg::Param(), timeOf(e.at, r)});
-            },
-            [&](const di::UserPasswordChanged& e) {
-                c.query("UPDATE users SET version = $2, password_hash = $3, updated_at = $4 "
-                        "WHERE user_id = $1 AND version < $2",
-                        {id, version, e.passwordHash, timeOf(e.at, r)});
-            },
-            [&](const di::UserPasswordReset& e) {
-                c.query("UPDATE users SET version = $2, password_hash = $3, updated_at = $4 "
-                        "WHERE user_id = $1 AND version < $2",
-                        {id, version, e.passwordHash, timeOf(e.at, r)});
-                c.query("DELETE FROM password_resets WHERE user_id = $1", {id});
-            },
-            [&](const di::UserBanned& e) {
-                c.query("UPDATE users SET version = $2, status = 'BANNED', updated_at = $3 "
-                        "WHERE user_id = $1 AND version < $2 AND status <> 'DELETED'",
-                        {id, version, timeOf(e.at, r)});
-            },
-            [&](const di::UserActivated& e) {
-                c.query("UPDATE users SET version = $2, status = 'ACTIVE', updated_at = $3 "
-                        "WHERE user_id = $1 AND version < $2 AND status <> 'DELETED'",
-                        {id, version, timeOf(e.at, r)});
-            },
-            [&](const di::UserPasswordResetRequested& e) {
-                c.query("INSERT INTO password_resets (token_hash, user_id, expires_at) "
-                        "SELECT $1::text, $2::uuid, to_timestamp($3::double precision / 1e6) "
-                        "WHERE NOT EXISTS (SELECT 1 FROM users WHERE user_id = $2::uuid AND status = 'DELETED') "
-                        "ON CONFLICT DO NOTHING",
-                        {e.tokenHash, id, std::to_string(e.expiresAt)});
-                c.query("UPDATE users SET version = $2 WHERE user_id = $1 AND version < $2", {id, version});
-            },
-            [&](const di::UserErased& e) {
-                // The tombstone: the row stays, emptied, at the erasure's version, so that no
-                // late write of an earlier event can bring the person back.
-                c.query("UPDATE users SET version = $2, status = 'DELETED', email = NULL, email_norm = NULL, "
-                        "first_name = NULL, last_name = NULL, bio = '', password_hash = '', updated_at = $3 "
-                        "WHERE user_id = $1 AND version < $2",
-                        {id, version, timeOf(e.at, r)});
-                c.query("DELETE FROM password_resets WHERE user_id = $1", {id});
-            },
-        },
-        *event);
+    std::visit(Overloaded{
+                   [&](const di::UserRegistered& e) {
+                       // Once the person's key is shredded the personal fields open to nothing: the row
+                       // is made without them, and the erasure that follows turns it into a tombstone.
+                       std::string norm = e.email;
+                       for (auto& ch : norm) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                       c.query(
+                           "INSERT INTO users (user_id, version, email, email_norm, first_name, last_name, role, status, "
+                           "password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', "
+                           "$8, $9, $9) ON CONFLICT (user_id) DO NOTHING",
+                           {id, version, personal(e.email), personal(norm), personal(e.firstName), personal(e.lastName),
+                            di::toString(e.role), e.passwordHash, timeOf(e.at, r)});
+                   },
+                   [&](const di::UserProfileUpdated& e) {
+                       c.query(
+                           "UPDATE users SET version = $2, first_name = COALESCE($3, first_name), "
+                           "last_name = COALESCE($4, last_name), bio = COALESCE($5, bio), updated_at = $6 "
+                           "WHERE user_id = $1 AND version < $2",
+                           {id, version, personal(e.firstName), personal(e.lastName),
+                            e.bio ? pg::Param(*e.bio) : pg::Param(), timeOf(e.at, r)});
+                   },
+                   [&](const di::UserPasswordChanged& e) {
+                       c.query(
+                           "UPDATE users SET version = $2, password_hash = $3, updated_at = $4 "
+                           "WHERE user_id = $1 AND version < $2",
+                           {id, version, e.passwordHash, timeOf(e.at, r)});
+                   },
+                   [&](const di::UserPasswordReset& e) {
+                       c.query(
+                           "UPDATE users SET version = $2, password_hash = $3, updated_at = $4 "
+                           "WHERE user_id = $1 AND version < $2",
+                           {id, version, e.passwordHash, timeOf(e.at, r)});
+                       c.query("DELETE FROM password_resets WHERE user_id = $1", {id});
+                   },
+                   [&](const di::UserBanned& e) {
+                       c.query(
+                           "UPDATE users SET version = $2, status = 'BANNED', updated_at = $3 "
+                           "WHERE user_id = $1 AND version < $2 AND status <> 'DELETED'",
+                           {id, version, timeOf(e.at, r)});
+                   },
+                   [&](const di::UserActivated& e) {
+                       c.query(
+                           "UPDATE users SET version = $2, status = 'ACTIVE', updated_at = $3 "
+                           "WHERE user_id = $1 AND version < $2 AND status <> 'DELETED'",
+                           {id, version, timeOf(e.at, r)});
+                   },
+                   [&](const di::UserPasswordResetRequested& e) {
+                       c.query(
+                           "INSERT INTO password_resets (token_hash, user_id, expires_at) "
+                           "SELECT $1::text, $2::uuid, to_timestamp($3::double precision / 1e6) "
+                           "WHERE NOT EXISTS (SELECT 1 FROM users WHERE user_id = $2::uuid AND status = 'DELETED') "
+                           "ON CONFLICT DO NOTHING",
+                           {e.tokenHash, id, std::to_string(e.expiresAt)});
+                       c.query("UPDATE users SET version = $2 WHERE user_id = $1 AND version < $2", {id, version});
+                   },
+                   [&](const di::UserErased& e) {
+                       // The tombstone: the row stays, emptied, at the erasure's version, so that no
+                       // late write of an earlier event can bring the person back.
+                       c.query(
+                           "UPDATE users SET version = $2, status = 'DELETED', email = NULL, email_norm = NULL, "
+                           "first_name = NULL, last_name = NULL, bio = '', password_hash = '', updated_at = $3 "
+                           "WHERE user_id = $1 AND version < $2",
+                           {id, version, timeOf(e.at, r)});
+                       c.query("DELETE FROM password_resets WHERE user_id = $1", {id});
+                   },
+               },
+               *event);
 }
 
 void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const di::SessionId& sessionId) {
@@ -105,28 +112,33 @@ void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const d
     const std::string version = std::to_string(r.version);
     std::visit(Overloaded{
                    [&](const di::SessionStarted& e) {
-                       c.query("INSERT INTO sessions (session_id, version, user_id, status, created_at, last_used_at, "
-                               "expires_at) VALUES ($1, $2, $3, 'ACTIVE', $4, $4, "
-                               "to_timestamp($5::double precision / 1e6)) ON CONFLICT (session_id) DO NOTHING",
-                               {id, version, e.userId.value(), timeOf(e.at, r), std::to_string(e.expiresAt)});
-                       c.query("INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2) "
-                               "ON CONFLICT DO NOTHING",
-                               {e.tokenHash, id});
+                       c.query(
+                           "INSERT INTO sessions (session_id, version, user_id, status, created_at, last_used_at, "
+                           "expires_at) VALUES ($1, $2, $3, 'ACTIVE', $4, $4, "
+                           "to_timestamp($5::double precision / 1e6)) ON CONFLICT (session_id) DO NOTHING",
+                           {id, version, e.userId.value(), timeOf(e.at, r), std::to_string(e.expiresAt)});
+                       c.query(
+                           "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2) "
+                           "ON CONFLICT DO NOTHING",
+                           {e.tokenHash, id});
                    },
                    [&](const di::SessionRefreshed& e) {
-                       c.query("UPDATE sessions SET version = $2, last_used_at = $3, "
-                               "expires_at = to_timestamp($4::double precision / 1e6) "
-                               "WHERE session_id = $1 AND version < $2",
-                               {id, version, timeOf(e.at, r), std::to_string(e.expiresAt)});
+                       c.query(
+                           "UPDATE sessions SET version = $2, last_used_at = $3, "
+                           "expires_at = to_timestamp($4::double precision / 1e6) "
+                           "WHERE session_id = $1 AND version < $2",
+                           {id, version, timeOf(e.at, r), std::to_string(e.expiresAt)});
                        // Rotated tokens stay: presenting one again must still find its session (reuse detection).
-                       c.query("INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2) "
-                               "ON CONFLICT DO NOTHING",
-                               {e.tokenHash, id});
+                       c.query(
+                           "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2) "
+                           "ON CONFLICT DO NOTHING",
+                           {e.tokenHash, id});
                    },
                    [&](const di::SessionRevoked& e) {
-                       c.query("UPDATE sessions SET version = $2, status = 'REVOKED', revoked_reason = $3, "
-                               "last_used_at = $4 WHERE session_id = $1 AND version < $2",
-                               {id, version, e.reason, timeOf(e.at, r)});
+                       c.query(
+                           "UPDATE sessions SET version = $2, status = 'REVOKED', revoked_reason = $3, "
+                           "last_used_at = $4 WHERE session_id = $1 AND version < $2",
+                           {id, version, e.reason, timeOf(e.at, r)});
                    },
                },
                *event);

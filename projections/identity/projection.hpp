@@ -13,7 +13,9 @@ class Identity final : public Projection {
 public:
     std::string name() const override { return "identity"; }
     int version() const override { return 2; }
-    std::vector<std::string> tables() const override { return {"users", "sessions", "refresh_tokens", "password_resets"}; }
+    std::vector<std::string> tables() const override {
+        return {"users", "sessions", "refresh_tokens", "password_resets"};
+    }
     std::string ddl() const override;
     void apply(pg::Connection& c, const eventstore::RecordedEvent& e) override;
 };

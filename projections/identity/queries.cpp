@@ -15,8 +15,8 @@ std::optional<std::string> nullable(const pg::Result& r, int row, int col) {
 }
 
 UserRow userRow(const pg::Result& r, int row, int from = 0) {
-    return UserRow{UserId(r.str(row, from)),   r.str(row, from + 1),   nullable(r, row, from + 2),
-                   nullable(r, row, from + 3), r.str(row, from + 4),   r.str(row, from + 5),
+    return UserRow{UserId(r.str(row, from)),   r.str(row, from + 1), nullable(r, row, from + 2),
+                   nullable(r, row, from + 3), r.str(row, from + 4), r.str(row, from + 5),
                    r.str(row, from + 6),       r.str(row, from + 7)};
 }
 
@@ -80,8 +80,8 @@ std::optional<SessionWithUser> findSession(pg::Connection& c, const SessionId& i
 }
 
 std::vector<SessionId> activeSessionsOf(pg::Connection& c, const UserId& id) {
-    const auto r = c.query("SELECT session_id::text FROM lms_rm.sessions WHERE user_id = $1::uuid AND status = 'ACTIVE'",
-                           {id.value()});
+    const auto r = c.query(
+        "SELECT session_id::text FROM lms_rm.sessions WHERE user_id = $1::uuid AND status = 'ACTIVE'", {id.value()});
     std::vector<SessionId> out;
     for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.str(i, 0));
     return out;

@@ -25,11 +25,15 @@ protected:
         config_ = Config::fromEnvironment();
         http::Router router;
         router.add("POST", "/api/v1/echo/{name}", [](http::Request& r) {
-            return http::Response{200, "application/json",
-                                 nlohmann::json{{"name", r.params["name"]}, {"body", r.body}}.dump(), {}};
+            return http::Response{
+                200, "application/json", nlohmann::json{{"name", r.params["name"]}, {"body", r.body}}.dump(), {}};
         });
-        router.add("POST", "/api/v1/limited", [](http::Request&) { return http::Response{200, "application/json", "{}", {}}; },
-                   std::make_shared<http::RateLimiter>("test", 60.0, 2.0));
+        router.add(
+            "POST", "/api/v1/limited",
+            [](http::Request&) {
+                return http::Response{200, "application/json", "{}", {}};
+            },
+            std::make_shared<http::RateLimiter>("test", 60.0, 2.0));
         router.add("GET", "/api/v1/boom", [](http::Request&) -> http::Response {
             throw std::runtime_error("SELECT secret FROM internals failed");
         });
@@ -39,7 +43,8 @@ protected:
     }
     void TearDown() override {
         server_->stop();
-        for (const char* v : {"LMS_HTTP_PORT", "LMS_HTTP_MAX_BODY_BYTES", "LMS_CORS_ORIGINS", "LMS_TRUSTED_PROXIES"}) ::unsetenv(v);
+        for (const char* v : {"LMS_HTTP_PORT", "LMS_HTTP_MAX_BODY_BYTES", "LMS_CORS_ORIGINS", "LMS_TRUSTED_PROXIES"})
+            ::unsetenv(v);
     }
     Config config_;
     std::unique_ptr<api::Server> server_;
@@ -117,8 +122,10 @@ TEST_F(HttpServer, RateLimitsPerClientWithRetryAfterBehindATrustedProxy) {
 TEST_F(HttpServer, RecordsLatencyByRouteAndStatus) {
     call(port_, "POST", "/api/v1/echo/metrics", nlohmann::json::object());
     const auto text = metrics::Registry::global().render();
-    EXPECT_NE(text.find("lms_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/echo/{name}\",status=\"200\"}"),
-              std::string::npos)
+    EXPECT_NE(
+        text.find(
+            "lms_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/echo/{name}\",status=\"200\"}"),
+        std::string::npos)
         << text;
 }
 

@@ -144,7 +144,8 @@ TEST_F(Identity, RegisterThenMeAndProfileUpdate) {
     EXPECT_EQ(patched.body["bio"], "Analyst");
     EXPECT_EQ(patched.body["lastName"], "Lovelace");
 
-    auto badPatch = call(port(), "PATCH", "/api/v1/users/me", json{{"firstName", ""}, {"role", "ADMIN"}}, bearer(access));
+    auto badPatch = call(port(), "PATCH", "/api/v1/users/me", json{{"firstName", ""}, {"role", "ADMIN"}},
+                         bearer(access));
     EXPECT_EQ(badPatch.status, 422) << badPatch.raw;
     EXPECT_EQ(fieldsOf(badPatch), (std::vector<std::string>{"role"}));
     auto emptyName = call(port(), "PATCH", "/api/v1/users/me", json{{"firstName", "  "}}, bearer(access));
@@ -170,8 +171,11 @@ TEST_F(Identity, RegistrationRefusesBadInputWithTheFieldAtFault) {
     EXPECT_EQ(fieldsOf(again), (std::vector<std::string>{"email"}));
 
     auto admin = call(port(), "POST", "/api/v1/auth/register",
-                      json{{"email", uniqueEmail("adm")}, {"password", "correct horse battery"}, {"firstName", "A"},
-                           {"lastName", "B"}, {"role", "ADMIN"}});
+                      json{{"email", uniqueEmail("adm")},
+                           {"password", "correct horse battery"},
+                           {"firstName", "A"},
+                           {"lastName", "B"},
+                           {"role", "ADMIN"}});
     EXPECT_EQ(admin.status, 422) << admin.raw;
     EXPECT_EQ(fieldsOf(admin), (std::vector<std::string>{"role"}));
 
@@ -208,8 +212,10 @@ TEST_F(Identity, HundredConcurrentRegistrationsOfOneEmailGiveOne201And99Conflict
     std::vector<std::thread> clients;
     for (int i = 0; i < 100; ++i) {
         // The same address written a hundred ways: case and surrounding spaces do not make it new.
-        const std::string variant = (i % 2 ? upperCase(email) : email) + std::string(static_cast<std::size_t>(i % 3), ' ');
-        clients.emplace_back([&, i, variant] { statuses[static_cast<std::size_t>(i)] = registerStudent(variant).status; });
+        const std::string variant = (i % 2 ? upperCase(email) : email) +
+                                    std::string(static_cast<std::size_t>(i % 3), ' ');
+        clients.emplace_back(
+            [&, i, variant] { statuses[static_cast<std::size_t>(i)] = registerStudent(variant).status; });
     }
     for (auto& t : clients) t.join();
     EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
@@ -295,9 +301,10 @@ TEST_F(Identity, RefreshRotatesAndReuseRevokesTheSession) {
     const auto sid = c.query("SELECT session_id::text FROM lms_rm.refresh_tokens WHERE token_hash = $1",
                              {toHex(sha256(r1))});
     ASSERT_EQ(sid.rows(), 1);
-    const auto types = c.query("SELECT string_agg(event_type, ',' ORDER BY stream_version) FROM lms_events "
-                               "WHERE stream_id = $1",
-                               {"session-" + sid.str(0, 0)});
+    const auto types = c.query(
+        "SELECT string_agg(event_type, ',' ORDER BY stream_version) FROM lms_events "
+        "WHERE stream_id = $1",
+        {"session-" + sid.str(0, 0)});
     EXPECT_EQ(types.str(0, 0), "SessionStarted,SessionRefreshed,SessionRefreshed,SessionRevoked");
     EXPECT_EQ(c.query("SELECT count(*) FROM lms_events WHERE data::text LIKE $1", {"%" + r2 + "%"}).i64(0, 0), 0)
         << "a refresh token is stored only as its hash";
@@ -312,7 +319,8 @@ TEST_F(Identity, LogoutEndsTheSession) {
     ASSERT_EQ(out.status, 200) << out.raw;
     EXPECT_NE(out.setCookie("refresh_token").find("Max-Age=0"), std::string::npos);
     EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(access)).status, 401);
-    EXPECT_EQ(call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", reg.body["refreshToken"]}}).status, 401);
+    EXPECT_EQ(call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", reg.body["refreshToken"]}}).status,
+              401);
     EXPECT_EQ(call(port(), "POST", "/api/v1/auth/logout").status, 401);
 }
 
@@ -368,14 +376,16 @@ TEST_F(Identity, AdminListsSearchesBansAndActivates) {
     EXPECT_EQ(banned.body["items"].size(), 1u);
 
     // The admin is the actor of the event.
-    const auto actor = c.query("SELECT metadata->>'actorId' FROM lms_events WHERE stream_id = $1 AND "
-                               "event_type = 'UserBanned'",
-                               {"user-" + id});
+    const auto actor = c.query(
+        "SELECT metadata->>'actorId' FROM lms_events WHERE stream_id = $1 AND "
+        "event_type = 'UserBanned'",
+        {"user-" + id});
     ASSERT_EQ(actor.rows(), 1);
     EXPECT_EQ(actor.str(0, 0), admin->userId.value());
 
-    EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/" + admin->userId.value() + "/ban", json::object(), adminAuth).status,
-              422);
+    EXPECT_EQ(
+        call(port(), "PATCH", "/api/v1/admin/users/" + admin->userId.value() + "/ban", json::object(), adminAuth).status,
+        422);
     EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/" + newUuid() + "/ban", json::object(), adminAuth).status, 404);
     EXPECT_EQ(call(port(), "PATCH", "/api/v1/admin/users/nope/ban", json::object(), adminAuth).status, 404);
 
@@ -397,8 +407,8 @@ TEST_F(Identity, CookieModeNeedsTheCsrfProofForUnsafeRequests) {
     EXPECT_NE(in.setCookie("refresh_token").find("HttpOnly"), std::string::npos);
     EXPECT_EQ(in.setCookie("csrf_token").find("HttpOnly"), std::string::npos);  // the page's script reads it
     const std::string csrf = in.cookie("csrf_token");
-    const std::string jar = "access_token=" + in.cookie("access_token") + "; refresh_token=" +
-                            in.cookie("refresh_token") + "; csrf_token=" + csrf;
+    const std::string jar = "access_token=" + in.cookie("access_token") +
+                            "; refresh_token=" + in.cookie("refresh_token") + "; csrf_token=" + csrf;
 
     auto me = call(port(), "GET", "/api/v1/users/me", std::nullopt, {{"Cookie", jar}});
     EXPECT_EQ(me.status, 200) << me.raw;
@@ -415,7 +425,8 @@ TEST_F(Identity, CookieModeNeedsTheCsrfProofForUnsafeRequests) {
 
     auto refreshNoProof = call(port(), "POST", "/api/v1/auth/refresh", std::nullopt, {{"Cookie", jar}});
     EXPECT_EQ(refreshNoProof.status, 403);
-    auto refreshed = call(port(), "POST", "/api/v1/auth/refresh", std::nullopt, {{"Cookie", jar}, {"X-CSRF-Token", csrf}});
+    auto refreshed = call(port(), "POST", "/api/v1/auth/refresh", std::nullopt,
+                          {{"Cookie", jar}, {"X-CSRF-Token", csrf}});
     EXPECT_EQ(refreshed.status, 200) << refreshed.raw;
     EXPECT_FALSE(refreshed.cookie("refresh_token").empty());
 }
@@ -454,24 +465,28 @@ TEST_F(Identity, ForgotAndResetPasswordWithASingleUseToken) {
     EXPECT_EQ(unknown.body, known.body);
 
     pg::Connection c(db_->url());
-    const auto ev = c.query("SELECT data->>'resetId', data->>'tokenHash' FROM lms_events WHERE stream_id = $1 AND "
-                            "event_type = 'UserPasswordResetRequested'",
-                            {"user-" + id});
+    const auto ev = c.query(
+        "SELECT data->>'resetId', data->>'tokenHash' FROM lms_events WHERE stream_id = $1 AND "
+        "event_type = 'UserPasswordResetRequested'",
+        {"user-" + id});
     ASSERT_EQ(ev.rows(), 1);
     // The mailer derives the token it mails from the server's secret; the store has only its hash.
     const std::string token = deriveToken(kSecret, "password-reset", ev.str(0, 0));
     EXPECT_EQ(toHex(sha256(token)), ev.str(0, 1));
 
-    auto bad = call(port(), "POST", "/api/v1/auth/password/reset", json{{"token", "nope"}, {"newPassword", "fresh start 2026"}});
+    auto bad = call(port(), "POST", "/api/v1/auth/password/reset",
+                    json{{"token", "nope"}, {"newPassword", "fresh start 2026"}});
     EXPECT_EQ(bad.status, 422);
     EXPECT_EQ(fieldsOf(bad), (std::vector<std::string>{"token"}));
     auto weak = call(port(), "POST", "/api/v1/auth/password/reset", json{{"token", token}, {"newPassword", "short"}});
     EXPECT_EQ(fieldsOf(weak), (std::vector<std::string>{"newPassword"}));
-    auto reset = call(port(), "POST", "/api/v1/auth/password/reset", json{{"token", token}, {"newPassword", "fresh start 2026"}});
+    auto reset = call(port(), "POST", "/api/v1/auth/password/reset",
+                      json{{"token", token}, {"newPassword", "fresh start 2026"}});
     ASSERT_EQ(reset.status, 200) << reset.raw;
     EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(reg.body["accessToken"])).status, 401);
     EXPECT_EQ(login(email, "fresh start 2026").status, 200);
-    auto again = call(port(), "POST", "/api/v1/auth/password/reset", json{{"token", token}, {"newPassword", "another one 2026"}});
+    auto again = call(port(), "POST", "/api/v1/auth/password/reset",
+                      json{{"token", token}, {"newPassword", "another one 2026"}});
     EXPECT_EQ(again.status, 422);
 }
 
@@ -482,9 +497,10 @@ TEST_F(Identity, ErasureLeavesNoPersonalDataInTheDatabaseOrKafka) {
     auto reg = registerStudent(email, "correct horse battery", first, last);
     ASSERT_EQ(reg.status, 201);
     const std::string id = reg.body["user"]["id"];
-    ASSERT_EQ(call(port(), "PATCH", "/api/v1/users/me", json{{"bio", "bio of " + first}}, bearer(reg.body["accessToken"]))
-                  .status,
-              200);
+    ASSERT_EQ(
+        call(port(), "PATCH", "/api/v1/users/me", json{{"bio", "bio of " + first}}, bearer(reg.body["accessToken"]))
+            .status,
+        200);
     auto gone = call(port(), "DELETE", "/api/v1/users/me", std::nullopt, bearer(reg.body["accessToken"]));
     ASSERT_EQ(gone.status, 204) << gone.raw;
     EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(reg.body["accessToken"])).status, 401);
@@ -508,8 +524,8 @@ TEST_F(Identity, ErasureLeavesNoPersonalDataInTheDatabaseOrKafka) {
     EXPECT_EQ(everywhere(first), 0);
     EXPECT_EQ(everywhere(last), 0);
     // The sealed values in the history can no longer be opened.
-    const auto sealed = c.query("SELECT data->>'email' FROM lms_events WHERE stream_id = $1 AND event_type = 'UserRegistered'",
-                                {"user-" + id});
+    const auto sealed = c.query(
+        "SELECT data->>'email' FROM lms_events WHERE stream_id = $1 AND event_type = 'UserRegistered'", {"user-" + id});
     ASSERT_EQ(sealed.rows(), 1);
     EXPECT_FALSE(eventstore::PersonalData(c).open("user-" + id, sealed.str(0, 0)).has_value());
 
@@ -563,18 +579,19 @@ TEST_F(Identity, ABanCommittedByAnotherProcessStopsCachedTokensWithinMoments) {
     // itself can stop the cached token.
     pg::Connection c(db_->url());
     eventstore::CommandOptions opts;
-    opts.withinTransaction = [](pg::Connection& conn, const std::vector<eventstore::RecordedEvent>& written)
-        -> std::optional<domain::DomainError> {
+    opts.withinTransaction =
+        [](pg::Connection& conn,
+           const std::vector<eventstore::RecordedEvent>& written) -> std::optional<domain::DomainError> {
         projections::identity::Identity readModel;
         projections::applyInline(conn, readModel, written);
         return std::nullopt;
     };
     const domain::identity::UserId user(id);
-    ASSERT_TRUE((eventstore::handleCommand<domain::identity::User>(
-                     c, domain::identity::userStream(user),
-                     domain::identity::User::Command{domain::identity::Ban{"elsewhere", 1}}, {"other-process", "t", ""},
-                     opts))
-                    .has_value());
+    ASSERT_TRUE(
+        (eventstore::handleCommand<domain::identity::User>(
+             c, domain::identity::userStream(user),
+             domain::identity::User::Command{domain::identity::Ban{"elsewhere", 1}}, {"other-process", "t", ""}, opts))
+            .has_value());
     const auto banned = std::chrono::steady_clock::now();
     int status = 200;
     while (status == 200 && std::chrono::steady_clock::now() - banned < std::chrono::seconds(10)) {
@@ -600,10 +617,12 @@ TEST(IdentityRateLimits, LoginAndRegistrationAreLimitedPerAccountWithRetryAfter)
     EXPECT_FALSE(regLimited.header("Retry-After").empty());
     const auto email = "limited-" + newUuid().substr(24) + "@example.com";
     for (int i = 0; i < 3; ++i) {
-        auto r = call(server.port(), "POST", "/api/v1/auth/login", json{{"email", email}, {"password", "whatever it is"}});
+        auto r = call(server.port(), "POST", "/api/v1/auth/login",
+                      json{{"email", email}, {"password", "whatever it is"}});
         EXPECT_EQ(r.status, 401) << r.raw;
     }
-    auto limited = call(server.port(), "POST", "/api/v1/auth/login", json{{"email", email}, {"password", "whatever it is"}});
+    auto limited = call(server.port(), "POST", "/api/v1/auth/login",
+                        json{{"email", email}, {"password", "whatever it is"}});
     EXPECT_EQ(limited.status, 429);
     EXPECT_EQ(limited.body["code"], "rate_limited");
     const auto retryAfter = limited.header("Retry-After");

@@ -81,8 +81,8 @@ int closedPort() {
 
 // A self-signed certificate for 127.0.0.1 and localhost, made by openssl.
 void selfSignedCertificate(const std::filesystem::path& cert, const std::filesystem::path& key) {
-    auto [status, out] = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key.string(),
-                              "-out", cert.string(), "-days", "2", "-subj", "/CN=localhost", "-addext",
+    auto [status, out] = run({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                              key.string(), "-out", cert.string(), "-days", "2", "-subj", "/CN=localhost", "-addext",
                               "subjectAltName=IP:127.0.0.1,DNS:localhost"});
     ASSERT_EQ(status, 0) << out;
 }
@@ -354,11 +354,12 @@ TEST(Mailer, DeadLettersTheTriggerAfterTheLastAttemptWhenSmtpIsDown) {
 
     test::Process serve({test::lmsBinary(), "serve", "--only", "relay,workers"}, env);
     const auto kafkaLine = serve.waitForLine("kafka: embedded mock cluster at", seconds(60));
-    const std::string brokers =
-        kafkaLine.substr(kafkaLine.find(" at ") + 4, kafkaLine.find("  (") - kafkaLine.find(" at ") - 4);
+    const std::string brokers = kafkaLine.substr(kafkaLine.find(" at ") + 4,
+                                                 kafkaLine.find("  (") - kafkaLine.find(" at ") - 4);
     serve.waitForLine("lms: serving", seconds(60));
 
-    ASSERT_TRUE(test::eventually([&] { return !outcome(c, trigger).first.empty(); }, seconds(90))) << "the mail's outcome";
+    ASSERT_TRUE(test::eventually([&] { return !outcome(c, trigger).first.empty(); }, seconds(90)))
+        << "the mail's outcome";
     const auto [type, data] = outcome(c, trigger);
     EXPECT_EQ(type, "MailFailed");
     EXPECT_EQ(data["attempts"], 3);
@@ -368,8 +369,7 @@ TEST(Mailer, DeadLettersTheTriggerAfterTheLastAttemptWhenSmtpIsDown) {
 
     bool found = false;
     {
-        kafka::Consumer dlq(brokers, "mailer-it-dlq", {"mailfail.mail.dlq"}, {},
-                            kafka::Consumer::Mode::AssignFromStart);
+        kafka::Consumer dlq(brokers, "mailer-it-dlq", {"mailfail.mail.dlq"}, {}, kafka::Consumer::Mode::AssignFromStart);
         kafka::IncomingMessage m;
         const auto deadline = std::chrono::steady_clock::now() + seconds(30);
         while (!found && std::chrono::steady_clock::now() < deadline) {
@@ -405,7 +405,8 @@ TEST(Mailer, RefusesAnSmtpServerWhoseCertificateItCannotVerify) {
     const std::string user = registerUser(c, "mo@example.com", "Mo", "Tls");
     const std::string trigger = lastEventId(c, "user-" + user, "UserRegistered");
     Server server(env);
-    ASSERT_TRUE(test::eventually([&] { return !outcome(c, trigger).first.empty(); }, seconds(90))) << "the mail's outcome";
+    ASSERT_TRUE(test::eventually([&] { return !outcome(c, trigger).first.empty(); }, seconds(90)))
+        << "the mail's outcome";
     const auto [type, data] = outcome(c, trigger);
     EXPECT_EQ(type, "MailFailed");
     EXPECT_NE(data["error"].get<std::string>().find("certificate verify failed"), std::string::npos) << data.dump();

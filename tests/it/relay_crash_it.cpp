@@ -27,8 +27,8 @@ using eventstore::NewEvent;
 void appendBatch(EventStore& st, int n, int salt) {
     for (int i = 0; i < n; ++i) {
         const std::string stream = (i % 2 ? "course-" : "user-") + std::to_string((i + salt) % 37);
-        ASSERT_TRUE(st.append(stream, ExpectedVersion::any(), {NewEvent{newUuid(), "Happened", 1, "{}", "{}"}})
-                        .has_value());
+        ASSERT_TRUE(
+            st.append(stream, ExpectedVersion::any(), {NewEvent{newUuid(), "Happened", 1, "{}", "{}"}}).has_value());
     }
 }
 
@@ -87,8 +87,9 @@ TEST(RelayCrash, KilledAtRandomMomentsLosesNothing) {
         seen.insert(nlohmann::json::parse(m.value)["eventId"].get<std::string>());
     }
     EXPECT_EQ(seen, stored);
-    std::cout << "relay crash test: " << stored.size() << " events, " << messages << " messages (" << messages - seen.size()
-              << " redelivered after kills); " << interrupted << " of 6 kills landed mid-work\n";
+    std::cout << "relay crash test: " << stored.size() << " events, " << messages << " messages ("
+              << messages - seen.size() << " redelivered after kills); " << interrupted
+              << " of 6 kills landed mid-work\n";
 }
 
 }  // namespace

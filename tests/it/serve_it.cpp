@@ -112,10 +112,10 @@ TEST(Serve, HealthReplayAuditAndACleanStop) {
 
 TEST(Serve, HealthIs503WhenKafkaDoesNotAnswer) {
     test::TestDatabase db;
-    test::Process serve({test::lmsBinary(), "serve", "--only", "api"},
-                        test::lmsEnvironment(db.url(), {{"LMS_HTTP_PORT", "0"},
-                                                        {"LMS_KAFKA_BROKERS", "127.0.0.1:1"},
-                                                        {"LMS_LOG_LEVEL", "error"}}));
+    test::Process serve(
+        {test::lmsBinary(), "serve", "--only", "api"},
+        test::lmsEnvironment(
+            db.url(), {{"LMS_HTTP_PORT", "0"}, {"LMS_KAFKA_BROKERS", "127.0.0.1:1"}, {"LMS_LOG_LEVEL", "error"}}));
     const int port = portFrom(serve.waitForLine("http: listening on", std::chrono::seconds(60)));
     auto health = test::call(port, "GET", "/api/v1/health");
     EXPECT_EQ(health.status, 503) << health.raw;
@@ -128,7 +128,8 @@ TEST(Serve, BadConfigurationFailsAtStartWithOneLineNamingTheVariable) {
     auto [status, out] = run({"serve"}, {{"LMS_HTTP_PORT", "eighty"}});
     EXPECT_EQ(status, 78);
     EXPECT_NE(out.find("LMS_HTTP_PORT='eighty'"), std::string::npos) << out;
-    auto [dbStatus, dbOut] = run({"migrate"}, {{"LMS_DATABASE_URL", "host=127.0.0.1 port=1 user=lms dbname=x connect_timeout=2"}});
+    auto [dbStatus, dbOut] = run({"migrate"},
+                                 {{"LMS_DATABASE_URL", "host=127.0.0.1 port=1 user=lms dbname=x connect_timeout=2"}});
     EXPECT_EQ(dbStatus, 69);
     EXPECT_NE(dbOut.find("cannot connect to PostgreSQL"), std::string::npos) << dbOut;
     auto [helpStatus, helpOut] = run({"replay", "--help"}, {});

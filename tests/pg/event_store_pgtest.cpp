@@ -271,9 +271,10 @@ void expectAppendWakesSubscriber(const std::string& url) {
         EXPECT_TRUE(test::eventually(
             [&] {
                 return observer
-                           .query("SELECT 1 FROM pg_stat_activity WHERE pid = $1::int AND state = 'idle' "
-                                  "AND query NOT ILIKE 'listen%'",
-                                  {listenerPid})
+                           .query(
+                               "SELECT 1 FROM pg_stat_activity WHERE pid = $1::int AND state = 'idle' "
+                               "AND query NOT ILIKE 'listen%'",
+                               {listenerPid})
                            .rows() == 1;
             },
             std::chrono::seconds(30)))
@@ -370,8 +371,8 @@ TEST_F(EventStoreTest, AuditVerifyCatchesARowEditedBehindTheStoresBack) {
         ASSERT_TRUE(st.append("course-" + std::to_string(i), ExpectedVersion::any(), {ev(), ev()}).has_value());
     }
     for (int i = 0; i < 5; ++i) {
-        ASSERT_TRUE(st.append(victim, ExpectedVersion::any(), {ev("Step", R"({"n":)" + std::to_string(i) + "}")})
-                        .has_value());
+        ASSERT_TRUE(
+            st.append(victim, ExpectedVersion::any(), {ev("Step", R"({"n":)" + std::to_string(i) + "}")}).has_value());
     }
     auto clean = eventstore::verifyChains(c);
     EXPECT_TRUE(clean.findings.empty());

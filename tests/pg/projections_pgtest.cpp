@@ -24,8 +24,8 @@ void appendMany(pg::Connection& c, int streams, int eventsPerStream, const std::
         for (int s = 0; s < streams; ++s) {
             const std::string actor = "actor-" + std::to_string((s + v) % 7);
             auto r = st.append(prefix + std::to_string(s), ExpectedVersion::any(),
-                               {NewEvent{newUuid(), "Step" + std::to_string(v % 3), 1, R"({"v":)" + std::to_string(v) + "}",
-                                         R"({"actorId":")" + actor + "\"}"}});
+                               {NewEvent{newUuid(), "Step" + std::to_string(v % 3), 1,
+                                         R"({"v":)" + std::to_string(v) + "}", R"({"actorId":")" + actor + "\"}"}});
             ASSERT_TRUE(r.has_value());
         }
     }
@@ -51,7 +51,8 @@ TEST(Projections, RunnerCatchesUpInBatchesAndStoresItsCheckpoint) {
     projections::Runner runner(c, p, 40);
     EXPECT_EQ(catchUp(runner), 250);
     EXPECT_EQ(runner.checkpoint(), EventStore(c).head());
-    const auto r = c.exec("SELECT count(*), sum(version), min(context), max(last_event_type) FROM lms_rm.stream_activity");
+    const auto r =
+        c.exec("SELECT count(*), sum(version), min(context), max(last_event_type) FROM lms_rm.stream_activity");
     EXPECT_EQ(r.i64(0, 0), 10);
     EXPECT_EQ(r.i64(0, 1), 250);
     EXPECT_EQ(r.str(0, 2), "catalog");
@@ -85,7 +86,8 @@ TEST(Projections, ReplayEqualsLiveAndSwapsWhileReadersKeepReading) {
         }
     });
     std::int64_t lastDone = 0;
-    const auto replayed = projections::rebuild(c, p, [&](const projections::ReplayProgress& pr) { lastDone = pr.done; }, 64);
+    const auto replayed = projections::rebuild(
+        c, p, [&](const projections::ReplayProgress& pr) { lastDone = pr.done; }, 64);
     stop = true;
     reader.join();
     EXPECT_EQ(replayed, 615);

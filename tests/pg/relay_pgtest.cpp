@@ -25,12 +25,13 @@ TEST(Relay, PublishesEveryEventToItsContextTopicKeyedByStreamInStreamOrder) {
     EventStore st(c);
     const std::vector<std::string> categories{"user", "course", "enrollment", "payment", "progress"};
     // The contexts the relay is told of; "progress" is claimed by nobody and keeps its own name.
-    const domain::StreamCategories contexts{{"user", "identity"}, {"course", "catalog"},
-                                            {"enrollment", "enrollment"}, {"payment", "payments"}};
+    const domain::StreamCategories contexts{
+        {"user", "identity"}, {"course", "catalog"}, {"enrollment", "enrollment"}, {"payment", "payments"}};
     std::map<std::string, std::string> topicOf;  // event id -> expected topic
     for (int v = 0; v < 20; ++v) {
         for (int s = 0; s < 15; ++s) {
-            const std::string stream = categories[static_cast<std::size_t>(s) % categories.size()] + "-" + std::to_string(s);
+            const std::string stream = categories[static_cast<std::size_t>(s) % categories.size()] + "-" +
+                                       std::to_string(s);
             NewEvent e{newUuid(), "Happened", 1, R"({"v":)" + std::to_string(v) + "}", "{}"};
             ASSERT_TRUE(st.append(stream, ExpectedVersion::any(), {e}).has_value());
             topicOf[e.eventId] = "test." + contexts.contextOf(stream);

@@ -19,8 +19,7 @@ std::string lmsBinary() {
     return b;
 }
 
-Process::Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-                 bool mergeStderr) {
+Process::Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, bool mergeStderr) {
     int fds[2];
     if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
     pid_ = fork();

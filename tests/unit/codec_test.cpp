@@ -26,7 +26,8 @@ struct Renamed {
         if (fromVersion == 1) {
             const std::string name = domain::fields::text(d, "name");
             const auto space = name.find(' ');
-            return {{"first", name.substr(0, space)}, {"last", space == std::string::npos ? "" : name.substr(space + 1)}};
+            return {{"first", name.substr(0, space)},
+                    {"last", space == std::string::npos ? "" : name.substr(space + 1)}};
         }
         return d;
     }
@@ -74,7 +75,8 @@ TEST(Codec, LeavesOtherTypesAlone) {
 
 TEST(Codec, EveryIdentityEventSurvivesARoundTrip) {
     const std::vector<di::UserEvents::Event> users{
-        di::UserRegistered{di::UserId("u1"), "ada@example.org", "Ada", "Lovelace", di::Role::Instructor, "$argon2id$x", 7},
+        di::UserRegistered{di::UserId("u1"), "ada@example.org", "Ada", "Lovelace", di::Role::Instructor, "$argon2id$x",
+                           7},
         di::UserProfileUpdated{std::nullopt, std::string("King"), std::string(""), 8},
         di::UserPasswordChanged{"$argon2id$y", 9},
         di::UserPasswordResetRequested{di::UserId("u1"), di::ResetId("r1"), "abc", 100, 10},

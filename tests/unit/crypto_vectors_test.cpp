@@ -19,7 +19,8 @@ nlohmann::json load(const std::string& relative) {
 
 std::string fromHex(const std::string& hex) {
     std::string out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
     return out;
 }
 
@@ -71,7 +72,8 @@ TEST(Argon2, HashesWithOwaspCostAndFreshSalt) {
     EXPECT_TRUE(password::verify(a, "correct horse battery staple"));
     EXPECT_FALSE(password::verify(a, "correct horse battery stapl"));
     EXPECT_FALSE(password::needsRehash(a));
-    EXPECT_TRUE(password::needsRehash("$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"));
+    EXPECT_TRUE(
+        password::needsRehash("$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"));
 }
 
 TEST(Jwt, Rfc7515AppendixA1AndDerivedNegativeCases) {
@@ -97,13 +99,17 @@ TEST(Jwt, Rfc7515AppendixA1AndDerivedNegativeCases) {
         ++checked;
     }
     EXPECT_GE(checked, 4);
-    const auto key = *jwt::base64UrlDecode("AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow");
-    EXPECT_EQ(toHex(key), "0323354b2b0fa5bc837e0665777ba68f5ab328e6f054c928a90f84b2d2502ebfd3fb5a92d20647ef968ab4c377623d223d2e2172052e4f08c0cd9af567d080a3");
+    const auto key =
+        *jwt::base64UrlDecode("AyM1SysPpbyDfgZld3umj1qzKObwVMkoqQ-EstJQLr_T-1qS0gZH75aKtMN3Yj0iPS4hcgUuTwjAzZr1Z9CAow");
+    EXPECT_EQ(
+        toHex(key),
+        "0323354b2b0fa5bc837e0665777ba68f5ab328e6f054c928a90f84b2d2502ebfd3fb5a92d20647ef968ab4c377623d223d2e2172052e4f08c0cd9af567d080a3");
 }
 
 TEST(Jwt, SignsAndChecksIssuerAudienceAndTime) {
     const std::string key(32, 'k');
-    const auto token = jwt::signHs256({{"sub", "u1"}, {"iss", "lms"}, {"aud", "lms-api"}, {"iat", 1000}, {"exp", 1900}}, key);
+    const auto token = jwt::signHs256({{"sub", "u1"}, {"iss", "lms"}, {"aud", "lms-api"}, {"iat", 1000}, {"exp", 1900}},
+                                      key);
     auto ok = jwt::verifyHs256(token, key, {1500, "lms", "lms-api", 0});
     ASSERT_TRUE(ok.has_value());
     EXPECT_EQ((*ok)["sub"], "u1");
@@ -121,7 +127,8 @@ TEST(Jwt, SignsAndChecksIssuerAudienceAndTime) {
 }
 
 TEST(Base64Url, RoundTripsAndRejectsNonCanonicalText) {
-    for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
+    for (const std::string& s :
+         std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\x10", 3)}) {
         EXPECT_EQ(jwt::base64UrlDecode(jwt::base64UrlEncode(s)), s);
     }
     EXPECT_EQ(jwt::base64UrlEncode("foobar"), "Zm9vYmFy");  // RFC 4648 section 10

@@ -38,9 +38,9 @@ TEST(HttpKit, EveryDomainErrorKindHasOneStatus) {
     EXPECT_EQ(http::statusOf(Kind::NotFound), 404);
     EXPECT_EQ(http::statusOf(Kind::Forbidden), 403);
     EXPECT_EQ(http::statusOf(Kind::Unauthenticated), 401);
-    const auto res = http::fromDomain({Kind::Validation, "validation_failed", "bad", "email",
-                                       {{"email", "is not valid"}, {"password", "is short"}}},
-                                      "req-9");
+    const auto res = http::fromDomain(
+        {Kind::Validation, "validation_failed", "bad", "email", {{"email", "is not valid"}, {"password", "is short"}}},
+        "req-9");
     EXPECT_EQ(res.status, 422);
     EXPECT_EQ(res.contentType, "application/problem+json");
     const auto body = json::parse(res.body);
@@ -93,7 +93,8 @@ TEST(HttpKit, CookiesAreReadAndWritten) {
     const auto jar = http::cookiesOf(request("GET", {{"cookie", "a=1; access_token=xyz;  csrf_token=c"}}));
     EXPECT_EQ(jar.at("access_token"), "xyz");
     EXPECT_EQ(jar.at("csrf_token"), "c");
-    EXPECT_EQ(http::setCookie("csrf_token", "c", {"/", 60, false, true}), "csrf_token=c; Path=/; Max-Age=60; SameSite=Lax; Secure");
+    EXPECT_EQ(http::setCookie("csrf_token", "c", {"/", 60, false, true}),
+              "csrf_token=c; Path=/; Max-Age=60; SameSite=Lax; Secure");
     EXPECT_EQ(http::setCookie("access_token", "", {"/api", 0, true, false}),
               "access_token=; Path=/api; Max-Age=0; SameSite=Lax; HttpOnly");
 }

@@ -14,7 +14,10 @@ User::State given(const std::vector<DomainEvent>& history) {
     return s;
 }
 
-Register alice() { return Register{UserId("u1"), "  Alice@Example.COM ", "$argon2id$v=19$...", " Alice ", "Liddell", "STUDENT", false, 100}; }
+Register alice() {
+    return Register{UserId("u1"), "  Alice@Example.COM ", "$argon2id$v=19$...", " Alice ", "Liddell", "STUDENT", false,
+                    100};
+}
 
 DomainEvent registered() { return (*User::decide(User::initial(), alice()))[0]; }
 

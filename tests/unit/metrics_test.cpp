@@ -22,4 +22,3 @@ TEST(Metrics, RendersPrometheusHistogramsCountersAndGauges) {
 }
 
 }  // namespace lms
-

@@ -139,15 +139,12 @@ void Mailer::run(const std::atomic<bool>& stop) {
 
 Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>& stop) {
     nlohmann::json envelope = nlohmann::json::parse(m.value, nullptr, false);
-    const std::string type =
-        envelope.is_object() && envelope["type"].is_string() ? envelope["type"].get<std::string>() : "";
+    const std::string type = envelope.is_object() && envelope["type"].is_string() ? envelope["type"].get<std::string>()
+                                                                                  : "";
     std::string tpl;
-    if (type == di::UserRegistered::kType)
-        tpl = "welcome";
-    else if (type == di::UserPasswordResetRequested::kType)
-        tpl = "password-reset";
-    else if (!envelope.is_discarded() && envelope.is_object())
-        return Outcome::Ignored;
+    if (type == di::UserRegistered::kType) tpl = "welcome";
+    else if (type == di::UserPasswordResetRequested::kType) tpl = "password-reset";
+    else if (!envelope.is_discarded() && envelope.is_object()) return Outcome::Ignored;
 
     const std::string eventId =
         envelope.is_object() && envelope["eventId"].is_string() ? envelope["eventId"].get<std::string>() : "";
@@ -159,8 +156,8 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
         return Outcome::DeadLettered;
     }
     const nlohmann::json& data = envelope["data"];
-    const std::string correlationId =
-        envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "") : "";
+    const std::string correlationId = envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "")
+                                                                       : "";
     log::CorrelationScope scope(correlationId);
 
     eventstore::EventStore store(db());
@@ -171,8 +168,8 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
     auto skip = [&](const std::string& reason) {
         spdlog::info("mailer: {} mail for event {} skipped: {}", tpl, eventId, reason);
         record(eventId, "MailSkipped",
-               {{"triggerEventId", eventId}, {"template", tpl}, {"reason", reason}, {"at", clock_.nowUs()}}, correlationId,
-               stop);
+               {{"triggerEventId", eventId}, {"template", tpl}, {"reason", reason}, {"at", clock_.nowUs()}},
+               correlationId, stop);
         count(tpl, "skipped");
         return Outcome::Skipped;
     };
@@ -188,7 +185,8 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
             const std::int64_t expiresAt = data["expiresAt"].get<std::int64_t>();
             if (expiresAt <= clock_.nowUs()) return skip("expired");
             // The token the API keeps only the sha256 of: derived again from the server's secret.
-            values["resetLink"] = config_.publicUrl + "/reset-password?token=" + deriveToken(secret_, di::kResetTokenPurpose, resetId);
+            values["resetLink"] = config_.publicUrl +
+                                  "/reset-password?token=" + deriveToken(secret_, di::kResetTokenPurpose, resetId);
             values["expiresAt"] = readableTime(expiresAt);
         }
         auto who = recipientOf(userId);
@@ -204,9 +202,10 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
     } catch (const Malformed& e) {
         spdlog::error("mailer: {} mail for event {}: {}; dead-lettered", tpl, eventId, e.what());
         deadLetter(m, e.what(), 0);
-        record(eventId, "MailFailed",
-               {{"triggerEventId", eventId}, {"template", tpl}, {"attempts", 0}, {"error", e.what()}, {"at", clock_.nowUs()}},
-               correlationId, stop);
+        record(
+            eventId, "MailFailed",
+            {{"triggerEventId", eventId}, {"template", tpl}, {"attempts", 0}, {"error", e.what()}, {"at", clock_.nowUs()}},
+            correlationId, stop);
         count(tpl, "failed");
         return Outcome::DeadLettered;
     }
