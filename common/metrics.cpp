@@ -43,13 +43,17 @@ std::string Registry::renderLabels(const Labels& labels) {
     return s + "}";
 }
 
+Registry::Family& Registry::family(const std::string& name, const std::string& help, const char* type) {
+    auto& f = families_[name];
+    f.help = help;
+    f.type = type;
+    return f;
+}
+
 void Registry::observe(const std::string& name, const std::string& help, const Labels& labels, double seconds) {
     const auto key = renderLabels(labels);
     std::lock_guard lock(m_);
-    auto& f = families_[name];
-    f.help = help;
-    f.type = "histogram";
-    auto& h = f.histograms[key];
+    auto& h = family(name, help, "histogram").histograms[key];
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
         if (seconds <= kBuckets[i]) ++h.counts[i];
     }
@@ -60,19 +64,13 @@ void Registry::observe(const std::string& name, const std::string& help, const L
 void Registry::increment(const std::string& name, const std::string& help, const Labels& labels, double by) {
     const auto key = renderLabels(labels);
     std::lock_guard lock(m_);
-    auto& f = families_[name];
-    f.help = help;
-    f.type = "counter";
-    f.values[key] += by;
+    family(name, help, "counter").values[key] += by;
 }
 
 void Registry::set(const std::string& name, const std::string& help, const Labels& labels, double value) {
     const auto key = renderLabels(labels);
     std::lock_guard lock(m_);
-    auto& f = families_[name];
-    f.help = help;
-    f.type = "gauge";
-    f.values[key] = value;
+    family(name, help, "gauge").values[key] = value;
 }
 
 std::string Registry::render() const {

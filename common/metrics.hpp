@@ -38,6 +38,8 @@ private:
         std::map<std::string, double> values;
     };
     static std::string renderLabels(const Labels& labels);
+    // The family `name`, made with its help text and type when new; call with m_ held.
+    Family& family(const std::string& name, const std::string& help, const char* type);
     mutable std::mutex m_;
     std::map<std::string, Family> families_;
 };

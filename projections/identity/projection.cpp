@@ -110,6 +110,12 @@ void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const d
     if (!event) return;
     const std::string& id = sessionId.value();
     const std::string version = std::to_string(r.version);
+    // Every refresh token a session ever had leads back to it: presenting a rotated one again must
+    // still find its session (reuse detection).
+    auto rememberToken = [&](const std::string& tokenHash) {
+        c.query("INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                {tokenHash, id});
+    };
     std::visit(Overloaded{
                    [&](const di::SessionStarted& e) {
                        c.query(
@@ -117,10 +123,7 @@ void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const d
                            "expires_at) VALUES ($1, $2, $3, 'ACTIVE', $4, $4, "
                            "to_timestamp($5::double precision / 1e6)) ON CONFLICT (session_id) DO NOTHING",
                            {id, version, e.userId.value(), timeOf(e.at, r), std::to_string(e.expiresAt)});
-                       c.query(
-                           "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2) "
-                           "ON CONFLICT DO NOTHING",
-                           {e.tokenHash, id});
+                       rememberToken(e.tokenHash);
                    },
                    [&](const di::SessionRefreshed& e) {
                        c.query(
@@ -128,11 +131,7 @@ void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const d
                            "expires_at = to_timestamp($4::double precision / 1e6) "
                            "WHERE session_id = $1 AND version < $2",
                            {id, version, timeOf(e.at, r), std::to_string(e.expiresAt)});
-                       // Rotated tokens stay: presenting one again must still find its session (reuse detection).
-                       c.query(
-                           "INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2) "
-                           "ON CONFLICT DO NOTHING",
-                           {e.tokenHash, id});
+                       rememberToken(e.tokenHash);
                    },
                    [&](const di::SessionRevoked& e) {
                        c.query(
