@@ -39,6 +39,14 @@ bool validRequestId(const std::string& id) {
     return true;
 }
 
+// The method as a metric label: one of the standard ones, or OTHER.
+std::string metricMethod(const std::string& method) {
+    for (const char* m : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+        if (method == m) return method;
+    }
+    return "OTHER";
+}
+
 bool isJson(const std::string& contentType) {
     const auto semi = contentType.find(';');
     std::string base = contentType.substr(0, semi);
@@ -138,7 +146,10 @@ public:
             std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
         spdlog::info("http {} {} route={} status={} us={} ip={}", req.method, req.path, route, res.status, us,
                      req.clientIp);
-        const metrics::Labels labels{{"method", req.method}, {"route", route}, {"status", std::to_string(res.status)}};
+        // Label values come from a fixed set (the router's patterns, the standard methods, statuses),
+        // never from what a client writes, so that the number of series stays bounded.
+        const metrics::Labels labels{
+            {"method", metricMethod(req.method)}, {"route", route}, {"status", std::to_string(res.status)}};
         metrics::Registry::global().observe("lms_http_request_duration_seconds", "HTTP request latency", labels,
                                             static_cast<double>(us) / 1e6);
     }

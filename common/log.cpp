@@ -41,7 +41,64 @@ public:
     std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<CorrelationFlag>(); }
 };
 
+// The message, escaped (printable()).
+class PrintableMessage final : public spdlog::custom_flag_formatter {
+public:
+    void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
+        const auto text = printable(std::string_view(msg.payload.data(), msg.payload.size()));
+        dest.append(text.data(), text.data() + text.size());
+    }
+    std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<PrintableMessage>(); }
+};
+
+// The length of the UTF-8 sequence starting at s[i] (0 when it is not one).
+std::size_t utf8Sequence(std::string_view s, std::size_t i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (b < 0x80) return 1;
+    if (b >= 0xC2 && b <= 0xDF) n = 2, cp = b & 0x1F;
+    else if (b >= 0xE0 && b <= 0xEF) n = 3, cp = b & 0x0F;
+    else if (b >= 0xF0 && b <= 0xF4) n = 4, cp = b & 0x07;
+    else return 0;
+    if (i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k) {
+        const auto c = static_cast<unsigned char>(s[i + k]);
+        if ((c & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (c & 0x3F);
+    }
+    const bool overlong = (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return n;
+}
+
 }  // namespace
+
+std::string printable(std::string_view text) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        const std::size_t n = b < 0x20 || b == 0x7F ? 0 : utf8Sequence(text, i);
+        if (n == 0) {
+            out += "\\x";
+            out += kHex[b >> 4];
+            out += kHex[b & 0x0F];
+            ++i;
+        } else {
+            out.append(text.substr(i, n));
+            i += n;
+        }
+    }
+    return out;
+}
+
+std::unique_ptr<spdlog::formatter> plainFormatter() {
+    auto f = std::make_unique<spdlog::pattern_formatter>();
+    f->add_flag<CorrelationFlag>('*').add_flag<PrintableMessage>('E').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %*%E");
+    return f;
+}
 
 void setup(const std::string& level, const std::string& format) {
     auto logger = spdlog::stderr_color_mt("lms");
@@ -50,9 +107,7 @@ void setup(const std::string& level, const std::string& format) {
     if (format == "json") {
         spdlog::set_formatter(std::make_unique<JsonFormatter>());
     } else {
-        auto f = std::make_unique<spdlog::pattern_formatter>();
-        f->add_flag<CorrelationFlag>('*').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %*%v");
-        spdlog::set_formatter(std::move(f));
+        spdlog::set_formatter(plainFormatter());
     }
 }
 

@@ -32,7 +32,10 @@ Response problem(int status, const std::string& code, const std::string& detail,
         j["errors"] = nlohmann::json::array();
         for (const auto& e : errors) j["errors"].push_back({{"field", e.field}, {"message", e.message}});
     }
-    return Response{status, "application/problem+json", j.dump(), {}};
+    // The detail may echo what the client sent (a path, a content type): bytes that are not UTF-8
+    // become U+FFFD instead of failing the answer with a 500.
+    return Response{
+        status, "application/problem+json", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
 }
 
 Response invalid(const std::vector<domain::FieldError>& errors, const std::string& requestId,
@@ -60,6 +63,8 @@ Response fromDomain(const domain::DomainError& e, const std::string& requestId) 
     return problem(statusOf(e.kind), e.code, e.message, requestId, errors);
 }
 
-Response json(int status, const nlohmann::json& body) { return Response{status, "application/json", body.dump(), {}}; }
+Response json(int status, const nlohmann::json& body) {
+    return Response{status, "application/json", body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), {}};
+}
 
 }  // namespace lms::http

@@ -23,8 +23,14 @@ void Router::add(std::string method, std::string pattern, Handler handler, std::
 
 const Router::Route* Router::match(const std::string& method, const std::string& path,
                                    std::map<std::string, std::string>& params, bool& pathExists) const {
-    const auto parts = split(path);
     pathExists = false;
+    // Exactly the canonical form: "//metrics", "/metrics/" and "/a//b" name no route, so that a
+    // proxy's prefix rule in front of the server means what it says.
+    if (path.empty() || path.front() != '/' || path.find("//") != std::string::npos ||
+        (path.size() > 1 && path.back() == '/')) {
+        return nullptr;
+    }
+    const auto parts = split(path);
     for (const auto& r : routes_) {
         const auto pat = split(r.pattern);
         if (pat.size() != parts.size()) continue;

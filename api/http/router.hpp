@@ -22,8 +22,9 @@ public:
     };
     void add(std::string method, std::string pattern, Handler handler,
              std::shared_ptr<RateLimiter> limitPerClient = nullptr);
-    // The route for method and path, filling params; nullptr when none. methodAllowed tells a 405
-    // (the path exists under another method) from a 404.
+    // The route for method and path, filling params; nullptr when none. pathExists tells a 405
+    // (the path exists under another method) from a 404. Only canonical paths match: no empty
+    // segment, no trailing slash.
     const Route* match(const std::string& method, const std::string& path, std::map<std::string, std::string>& params,
                        bool& pathExists) const;
     const std::vector<Route>& routes() const { return routes_; }

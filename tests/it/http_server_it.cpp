@@ -7,7 +7,16 @@
 #include "api/http/rate_limit.hpp"
 #include "api/server.hpp"
 #include "common/metrics.hpp"
+#include "common/log.hpp"
 #include "tests/support/http_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <sstream>
 
 namespace lms {
 namespace {
@@ -127,6 +136,77 @@ TEST_F(HttpServer, RecordsLatencyByRouteAndStatus) {
             "lms_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/echo/{name}\",status=\"200\"}"),
         std::string::npos)
         << text;
+}
+
+// Sends raw bytes (what no well-behaved client library would send) with Connection: close and
+// returns everything the server answers.
+std::string rawExchange(int port, const std::string& request) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<std::uint16_t>(port));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+        ::close(fd);
+        return {};
+    }
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    if (::send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) ADD_FAILURE();
+    std::string out;
+    char buf[4096];
+    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<std::size_t>(n));
+    ::close(fd);
+    return out;
+}
+
+nlohmann::json bodyOf(const std::string& response) {
+    const auto at = response.find("\r\n\r\n");
+    return at == std::string::npos ? nlohmann::json() : nlohmann::json::parse(response.substr(at + 4), nullptr, false);
+}
+
+TEST_F(HttpServer, BytesThatAreNotUtf8GetAProblemNotA500) {
+    const auto path = rawExchange(port_, "GET /api/v1/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(path.rfind("HTTP/1.1 404", 0), 0u) << path;
+    EXPECT_EQ(bodyOf(path)["code"], "not_found");
+    const auto type = rawExchange(port_,
+                                  "POST /api/v1/echo/a HTTP/1.1\r\nHost: x\r\nContent-Type: text/\xe9\r\n"
+                                  "Content-Length: 2\r\nConnection: close\r\n\r\nhi");
+    EXPECT_EQ(type.rfind("HTTP/1.1 415", 0), 0u) << type;
+    EXPECT_EQ(bodyOf(type)["code"], "unsupported_media_type");
+}
+
+TEST_F(HttpServer, OnlyTheCanonicalPathIsRouted) {
+    for (const char* path : {"//api/v1/boom", "/api/v1/boom/", "/api//v1/boom"}) {
+        EXPECT_EQ(call(port_, "GET", path).status, 404) << path;
+    }
+    EXPECT_EQ(call(port_, "GET", "/api/v1/boom").status, 500);  // the route itself is there
+}
+
+TEST_F(HttpServer, ControlCharactersFromARequestReachThePlainLogEscaped) {
+    std::ostringstream captured;
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(captured);
+    sink->set_formatter(log::plainFormatter());
+    auto previous = spdlog::default_logger();
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink));
+    spdlog::set_level(spdlog::level::info);
+    const auto answer = rawExchange(port_,
+                                    "GET /api/v1/\x1b[2J\x1b[31mred HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    spdlog::set_default_logger(previous);
+    EXPECT_EQ(answer.rfind("HTTP/1.1 404", 0), 0u) << answer;
+    const std::string log = captured.str();
+    EXPECT_NE(log.find("\\x1b[2J"), std::string::npos) << log;
+    EXPECT_EQ(log.find('\x1b'), std::string::npos) << "an escape sequence reached the log raw";
+}
+
+TEST_F(HttpServer, AClientCannotGrowTheMetricsWithMethodsOfItsOwn) {
+    for (int i = 0; i < 50; ++i) {
+        (void)rawExchange(port_,
+                          "M" + std::to_string(i) + "X /api/v1/boom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    }
+    const std::string text = metrics::Registry::global().render();
+    EXPECT_EQ(text.find("method=\"M1X\""), std::string::npos);
+    EXPECT_NE(text.find("method=\"OTHER\""), std::string::npos) << text;
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include "common/config.hpp"
 #include "common/ids.hpp"
+#include "common/log.hpp"
 #include "common/sha256.hpp"
 #include "common/time.hpp"
 
@@ -23,6 +24,13 @@ TEST(Ids, UuidV7IsWellFormedUniqueAndTimeOrdered) {
         prev = id;
     }
     EXPECT_FALSE(isUuid("not-a-uuid"));
+}
+
+TEST(Log, WhatAClientSendsCannotDriveTheTerminalOrForgeALine) {
+    EXPECT_EQ(log::printable("GET /api/v1/\x1b[31mred\r\nINFO forged"), "GET /api/v1/\\x1b[31mred\\x0d\\x0aINFO forged");
+    EXPECT_EQ(log::printable("caf\xc3\xa9 \xff\xfe"), "caf\xc3\xa9 \\xff\\xfe");  // UTF-8 stays, the rest is escaped
+    EXPECT_EQ(log::printable(std::string("a\0b", 3)), "a\\x00b");
+    EXPECT_EQ(log::printable("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a UTF-16 surrogate is not UTF-8
 }
 
 TEST(Sha256, MatchesFips180Vector) {

@@ -9,6 +9,7 @@
 #include "api/http/cookies.hpp"
 #include "api/http/problem.hpp"
 #include "api/http/query.hpp"
+#include "api/http/router.hpp"
 
 namespace lms {
 namespace {
@@ -137,6 +138,34 @@ TEST(HttpKit, RoleChecksAndEventMetadata) {
     const auto meta = http::metadataOf(req, "u1");
     EXPECT_EQ(meta.actorId, "u1");
     EXPECT_EQ(meta.correlationId, "req-1");
+}
+
+}  // namespace lms
+
+namespace lms {
+
+TEST(HttpKit, OnlyCanonicalPathsAreRouted) {
+    http::Router router;
+    router.add("GET", "/metrics", [](http::Request&) { return http::Response{}; });
+    router.add("GET", "/api/v1/admin/users", [](http::Request&) { return http::Response{}; });
+    std::map<std::string, std::string> params;
+    bool exists = false;
+    EXPECT_NE(router.match("GET", "/metrics", params, exists), nullptr);
+    EXPECT_NE(router.match("GET", "/api/v1/admin/users", params, exists), nullptr);
+    for (const char* path :
+         {"//metrics", "/metrics/", "/api/v1//admin///users", "metrics", "", "/api/v1/admin/users/"}) {
+        EXPECT_EQ(router.match("GET", path, params, exists), nullptr) << path;
+        EXPECT_FALSE(exists) << path;
+    }
+}
+
+TEST(HttpKit, AProblemEchoingBytesThatAreNotUtf8IsStillOneJsonDocument) {
+    const auto res = http::problem(404, "not_found", "no such resource: /api/v1/\xff\xfe", "req-1");
+    const auto body = json::parse(res.body, nullptr, false);
+    ASSERT_FALSE(body.is_discarded()) << res.body;
+    EXPECT_EQ(body["status"], 404);
+    EXPECT_NE(body["detail"].get<std::string>().find("\xEF\xBF\xBD"), std::string::npos);  // U+FFFD
+    EXPECT_NO_THROW((void)http::json(200, {{"x", "text/\xe9"}}));
 }
 
 }  // namespace lms
