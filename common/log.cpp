@@ -41,7 +41,7 @@ public:
     std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<CorrelationFlag>(); }
 };
 
-// The message, escaped (printable()).
+// The message, escaped (printable()): %V, beside spdlog's raw %v.
 class PrintableMessage final : public spdlog::custom_flag_formatter {
 public:
     void format(const spdlog::details::log_msg& msg, const std::tm&, spdlog::memory_buf_t& dest) override {
@@ -96,7 +96,7 @@ std::string printable(std::string_view text) {
 
 std::unique_ptr<spdlog::formatter> plainFormatter() {
     auto f = std::make_unique<spdlog::pattern_formatter>();
-    f->add_flag<CorrelationFlag>('*').add_flag<PrintableMessage>('E').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %*%E");
+    f->add_flag<CorrelationFlag>('*').add_flag<PrintableMessage>('V').set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %*%V");
     return f;
 }
 

@@ -191,7 +191,7 @@ Response Routes::changePassword(Request& req) {
     http::Fields f(*body);
     const std::string current = f.required("currentPassword");
     const std::string next = f.required("newPassword");
-    if (f.errors.empty()) f.merge(newPasswordErrors(next));
+    f.merge(newPasswordErrors(next));
     if (auto refused = refusal(f, req)) return *refused;
     auto conn = services_.pool.acquire();
     auto done = commands(*conn).changePassword(UserId(p->userId), SessionId(p->sessionId), current, next,
@@ -219,7 +219,7 @@ Response Routes::resetPassword(Request& req) {
     http::Fields f(*body);
     const std::string token = f.required("token");
     const std::string next = f.required("newPassword");
-    if (f.errors.empty()) f.merge(newPasswordErrors(next));
+    f.merge(newPasswordErrors(next));
     if (auto refused = refusal(f, req)) return *refused;
     auto conn = services_.pool.acquire();
     const auto user = q::userOfResetToken(*conn, sha256Hex(token));

@@ -4,6 +4,7 @@
 
 #include "common/time.hpp"
 #include "domain/identity/events.hpp"
+#include "domain/identity/user.hpp"
 #include "eventstore/personal_data.hpp"
 
 namespace lms::projections::identity {
@@ -38,8 +39,7 @@ void applyUser(pg::Connection& c, const eventstore::RecordedEvent& r, const di::
                    [&](const di::UserRegistered& e) {
                        // Once the person's key is shredded the personal fields open to nothing: the row
                        // is made without them, and the erasure that follows turns it into a tombstone.
-                       std::string norm = e.email;
-                       for (auto& ch : norm) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+                       const std::string norm = di::normalizeEmail(e.email);
                        c.query(
                            "INSERT INTO users (user_id, version, email, email_norm, first_name, last_name, role, status, "
                            "password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', "

@@ -444,6 +444,9 @@ TEST_F(Identity, PasswordChangeSignsOutOtherSessions) {
     auto weak = call(port(), "POST", "/api/v1/users/me/password",
                      json{{"currentPassword", "correct horse battery"}, {"newPassword", "12345678"}}, here);
     EXPECT_EQ(fieldsOf(weak), (std::vector<std::string>{"newPassword"}));
+    // Two mistakes, one answer naming both.
+    auto both = call(port(), "POST", "/api/v1/users/me/password", json{{"newPassword", "short"}}, here);
+    EXPECT_EQ(fieldsOf(both), (std::vector<std::string>{"currentPassword", "newPassword"}));
     auto changed = call(port(), "POST", "/api/v1/users/me/password",
                         json{{"currentPassword", "correct horse battery"}, {"newPassword", "a brand new secret"}}, here);
     ASSERT_EQ(changed.status, 200) << changed.raw;
