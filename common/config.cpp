@@ -64,6 +64,22 @@ Config Config::fromEnvironment() {
     c.httpHost = env("LMS_HTTP_HOST", "127.0.0.1");
     c.httpPort = envInt("LMS_HTTP_PORT", 8080, 0, 65535);
     c.httpThreads = envInt("LMS_HTTP_THREADS", 16, 1, 1024);
+    c.httpIoThreads = envInt("LMS_HTTP_IO_THREADS", 0, 0, 64);
+    c.httpMaxQueued = envInt("LMS_HTTP_MAX_QUEUED", 256, 1, 1000000);
+    c.httpMaxConnections = envInt("LMS_HTTP_MAX_CONNECTIONS", 4096, 1, 1000000);
+    c.httpKeepAliveTimeoutMs = envInt("LMS_HTTP_KEEPALIVE_TIMEOUT_MS", 10000, 10, 3600000);
+    c.httpHeaderTimeoutMs = envInt("LMS_HTTP_HEADER_TIMEOUT_MS", 10000, 10, 3600000);
+    c.httpBodyTimeoutMs = envInt("LMS_HTTP_BODY_TIMEOUT_MS", 30000, 10, 3600000);
+    c.httpWriteTimeoutMs = envInt("LMS_HTTP_WRITE_TIMEOUT_MS", 30000, 10, 3600000);
+    c.httpMaxHeaderBytes = envInt("LMS_HTTP_MAX_HEADER_BYTES", 16384, 1024, 1024 * 1024);
+    c.httpMaxHeaders = envInt("LMS_HTTP_MAX_HEADERS", 64, 8, 1000);
+    c.httpShutdownGraceMs = envInt("LMS_HTTP_SHUTDOWN_GRACE_MS", 10000, 0, 600000);
+    c.metricsToken = env("LMS_METRICS_TOKEN", "");
+    if (!c.metricsToken.empty() && c.metricsToken.size() < 16) {
+        throw ConfigError("LMS_METRICS_TOKEN must be at least 16 bytes (it guards /metrics)");
+    }
+    c.metricsMaxSeries = envInt("LMS_METRICS_MAX_SERIES", 2000, 10, 1000000);
+    c.rateMaxKeys = envInt("LMS_RATE_MAX_KEYS", 100000, 10, 100000000);
     c.dbPoolSize = envInt("LMS_DB_POOL_SIZE", 8, 1, 512);
     c.logLevel = envOneOf("LMS_LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error", "off"});
     c.logFormat = envOneOf("LMS_LOG_FORMAT", "plain", {"plain", "json"});

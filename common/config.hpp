@@ -20,7 +20,20 @@ struct Config {
     std::string topicPrefix;                  // LMS_KAFKA_TOPIC_PREFIX
     std::string httpHost;                     // LMS_HTTP_HOST
     int httpPort = 8080;                      // LMS_HTTP_PORT (0 = any free port, printed at start)
-    int httpThreads = 16;                     // LMS_HTTP_THREADS
+    int httpThreads = 16;                     // LMS_HTTP_THREADS: handler (worker) threads
+    int httpIoThreads = 0;                    // LMS_HTTP_IO_THREADS: socket threads (0 = cores, at most 8)
+    int httpMaxQueued = 256;                  // LMS_HTTP_MAX_QUEUED: parsed requests waiting for a worker
+    int httpMaxConnections = 4096;            // LMS_HTTP_MAX_CONNECTIONS
+    int httpKeepAliveTimeoutMs = 10000;       // LMS_HTTP_KEEPALIVE_TIMEOUT_MS: idle between requests
+    int httpHeaderTimeoutMs = 10000;          // LMS_HTTP_HEADER_TIMEOUT_MS: first byte to end of header
+    int httpBodyTimeoutMs = 30000;            // LMS_HTTP_BODY_TIMEOUT_MS: end of header to end of body
+    int httpWriteTimeoutMs = 30000;           // LMS_HTTP_WRITE_TIMEOUT_MS
+    int httpMaxHeaderBytes = 16384;           // LMS_HTTP_MAX_HEADER_BYTES: request line and headers
+    int httpMaxHeaders = 64;                  // LMS_HTTP_MAX_HEADERS: header fields
+    int httpShutdownGraceMs = 10000;          // LMS_HTTP_SHUTDOWN_GRACE_MS
+    std::string metricsToken;                 // LMS_METRICS_TOKEN: when set, /metrics needs it as a bearer token
+    int metricsMaxSeries = 2000;              // LMS_METRICS_MAX_SERIES: label sets per metric family
+    int rateMaxKeys = 100000;                 // LMS_RATE_MAX_KEYS: clients tracked per rate limiter
     int dbPoolSize = 8;                       // LMS_DB_POOL_SIZE
     std::string logLevel;                     // LMS_LOG_LEVEL
     std::string logFormat;                    // LMS_LOG_FORMAT: plain | json

@@ -4,7 +4,7 @@ set -euo pipefail
 
 LMS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LMS_PACKAGES=(build-essential cmake ninja-build pkg-config git
-  libpoco-dev librdkafka-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libssl-dev libargon2-dev
+  libpoco-dev libboost1.74-dev librdkafka-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libssl-dev libargon2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib kcat procps python3 python3-aiosmtpd openssl clang libclang-rt-14-dev
   clang-format clang-tidy)
