@@ -1,7 +1,4 @@
 #pragma once
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/ThreadPool.h>
-
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -31,8 +28,11 @@ private:
     std::string kafkaError_;
 };
 
-// The Poco::Net HTTP server: keep-alive, a bounded thread pool, request ids, JSON access log,
-// problem details for every error.
+class Transport;
+
+// The HTTP server: http::Pipeline's policies (request ids, CORS, routing, rate limits, problems,
+// security headers, the access log and histogram) over the event-driven Transport, with the
+// deadlines, framing rules and bounds of docs/decisions/0010-http-server.md.
 class Server {
 public:
     Server(const Config& config, http::Router router);
@@ -43,9 +43,8 @@ public:
     const http::Router& router() const { return *router_; }
 
 private:
-    std::shared_ptr<http::Router> router_;
-    std::unique_ptr<Poco::ThreadPool> threads_;
-    std::unique_ptr<Poco::Net::HTTPServer> server_;
+    std::shared_ptr<const http::Router> router_;
+    std::unique_ptr<Transport> transport_;
 };
 
 // The server's own routes: GET /api/v1/health, /api/v1/openapi.json and /metrics. Each context

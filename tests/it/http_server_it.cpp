@@ -166,14 +166,16 @@ nlohmann::json bodyOf(const std::string& response) {
 }
 
 TEST_F(HttpServer, BytesThatAreNotUtf8GetAProblemNotA500) {
+    // Bytes outside visible ASCII in the target or in a header value are malformed framing (RFC
+    // 9112 allows a server to refuse obs-text): 400, never an echo that fails as a 500.
     const auto path = rawExchange(port_, "GET /api/v1/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    EXPECT_EQ(path.rfind("HTTP/1.1 404", 0), 0u) << path;
-    EXPECT_EQ(bodyOf(path)["code"], "not_found");
+    EXPECT_EQ(path.rfind("HTTP/1.1 400", 0), 0u) << path;
+    EXPECT_EQ(bodyOf(path)["code"], "bad_request");
     const auto type = rawExchange(port_,
                                   "POST /api/v1/echo/a HTTP/1.1\r\nHost: x\r\nContent-Type: text/\xe9\r\n"
                                   "Content-Length: 2\r\nConnection: close\r\n\r\nhi");
-    EXPECT_EQ(type.rfind("HTTP/1.1 415", 0), 0u) << type;
-    EXPECT_EQ(bodyOf(type)["code"], "unsupported_media_type");
+    EXPECT_EQ(type.rfind("HTTP/1.1 400", 0), 0u) << type;
+    EXPECT_EQ(bodyOf(type)["code"], "bad_request");
 }
 
 TEST_F(HttpServer, OnlyTheCanonicalPathIsRouted) {
@@ -193,9 +195,11 @@ TEST_F(HttpServer, ControlCharactersFromARequestReachThePlainLogEscaped) {
     const auto answer = rawExchange(port_,
                                     "GET /api/v1/\x1b[2J\x1b[31mred HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     spdlog::set_default_logger(previous);
-    EXPECT_EQ(answer.rfind("HTTP/1.1 404", 0), 0u) << answer;
+    EXPECT_EQ(answer.rfind("HTTP/1.1 400", 0), 0u) << answer;
     const std::string log = captured.str();
-    EXPECT_NE(log.find("\\x1b[2J"), std::string::npos) << log;
+    // The parser refuses the control byte before the target is read; the refusal is logged, the
+    // bytes are not (log::printable's escaping itself is tested in Log.*).
+    EXPECT_NE(log.find("status=400"), std::string::npos) << log;
     EXPECT_EQ(log.find('\x1b'), std::string::npos) << "an escape sequence reached the log raw";
 }
 

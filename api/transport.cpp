@@ -1,0 +1,434 @@
+#include "api/transport.hpp"
+
+#include <utility>  // before Asio: Boost 1.74 uses std::exchange without including it (g++ 12, C++20)
+
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "common/metrics.hpp"
+
+namespace lms::api {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+class Session;
+
+const char* codeOf(int status) {
+    switch (status) {
+        case 408: return "request_timeout";
+        case 413: return "body_too_large";
+        case 431: return "headers_too_large";
+        case 503: return "overloaded";
+        default: return "bad_request";
+    }
+}
+
+void count(const char* name, const char* help, const metrics::Labels& labels = {}) {
+    metrics::Registry::global().increment(name, help, labels);
+}
+
+}  // namespace
+
+struct Transport::Impl {
+    TransportSettings s;
+    std::shared_ptr<const http::Pipeline> pipeline;
+    std::atomic<int> connections{0};
+    std::atomic<int> queued{0};
+    std::atomic<bool> stopping{false};
+    bool started = false;
+    bool stopped = false;
+    std::mutex sessionsMutex;
+    std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+    // Declared after what sessions touch as they die: destroying the io_context destroys the
+    // handlers still queued on it, and with them the last references to their sessions.
+    net::io_context ioc;
+    tcp::acceptor acceptor;
+    std::optional<net::thread_pool> workers;
+    std::vector<std::thread> ioThreads;
+
+    Impl(TransportSettings settings, std::shared_ptr<const http::Pipeline> p)
+        : s(std::move(settings)), pipeline(std::move(p)), acceptor(net::make_strand(ioc)) {}
+    void accept();
+    void gauge() {
+        metrics::Registry::global().set("lms_http_connections_open", "Open HTTP connections", {},
+                                        static_cast<double>(connections.load()));
+    }
+};
+
+namespace {
+
+// One connection: read a head within its deadline, let the pipeline admit it, read the body
+// within its deadline, hand it to a worker, write the answer as one buffer, and either wait for
+// the next request (keep-alive) or close gracefully. Every step runs on the connection's strand.
+class Session : public std::enable_shared_from_this<Session> {
+public:
+    Session(Transport::Impl& t, tcp::socket socket)
+        : t_(t), socket_(std::move(socket)), timer_(socket_.get_executor()), reader_(t.s.limits) {
+        error_code ec;
+        const auto remote = socket_.remote_endpoint(ec);
+        if (!ec) peer_ = remote.address().to_string();
+        socket_.set_option(tcp::no_delay(true), ec);
+    }
+    ~Session() {
+        --t_.connections;
+        std::lock_guard lock(t_.sessionsMutex);
+        t_.sessions.erase(this);
+    }
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+
+    void start() {
+        net::dispatch(socket_.get_executor(), [self = shared_from_this()] { self->nextRequest(); });
+    }
+    // On stop: a connection between requests (or still reading one) closes now; one whose request
+    // is being handled closes after its answer.
+    void shutdown() {
+        net::post(socket_.get_executor(), [self = shared_from_this()] {
+            if (self->phase_ == Phase::Idle || self->phase_ == Phase::Head || self->phase_ == Phase::Body) {
+                self->closeNow();
+            }
+        });
+    }
+
+private:
+    enum class Phase { Idle, Head, Body, Handling, Writing, Lingering, Closed };
+
+    void nextRequest() {
+        reader_.reset();
+        exchange_ = http::Exchange{};
+        if (t_.stopping) return closeNow();
+        if (begin_ < pending_.size()) {  // a pipelined request is already here
+            phase_ = Phase::Head;
+            arm(t_.s.headerTimeoutMs);
+            return pump();
+        }
+        phase_ = Phase::Idle;
+        arm(t_.s.keepAliveTimeoutMs);
+        read();
+    }
+
+    void read() {
+        if (reading_) return;
+        reading_ = true;
+        socket_.async_read_some(net::buffer(chunk_),
+                                [self = shared_from_this()](error_code ec, std::size_t n) { self->onRead(ec, n); });
+    }
+
+    void onRead(error_code ec, std::size_t n) {
+        reading_ = false;
+        if (phase_ == Phase::Lingering) {
+            discarded_ += n;
+            if (ec || discarded_ > kLingerBytes) return closeNow();
+            return read();
+        }
+        if (phase_ != Phase::Idle && phase_ != Phase::Head && phase_ != Phase::Body) return;
+        if (ec) return closeNow();  // the client went away, or a deadline cancelled the read
+        if (begin_ == pending_.size()) {
+            pending_.clear();
+            begin_ = 0;
+        }
+        pending_.append(chunk_.data(), n);
+        if (phase_ == Phase::Idle) {
+            // The header deadline starts at the first byte and is not moved by the ones after it.
+            phase_ = Phase::Head;
+            exchange_.started = std::chrono::steady_clock::now();
+            arm(t_.s.headerTimeoutMs);
+        }
+        pump();
+    }
+
+    // Feeds the reader what has arrived and acts on where it got to.
+    void pump() {
+        for (;;) {
+            const auto used = reader_.feed(std::string_view(pending_).substr(begin_));
+            begin_ += used;
+            if (begin_ > 65536 && begin_ * 2 > pending_.size()) {
+                pending_.erase(0, begin_);
+                begin_ = 0;
+            }
+            switch (reader_.state()) {
+                case http::RequestReader::State::Start:
+                case http::RequestReader::State::Partial: return read();
+                case http::RequestReader::State::Failed:
+                    return refuse(reader_.failure().status, reader_.failure().reason);
+                case http::RequestReader::State::Complete: return dispatch();
+                case http::RequestReader::State::HeadReady:
+                    if (!onHead()) return;
+                    continue;  // the body may be in the buffer already
+            }
+        }
+    }
+
+    // Returns true when the body is to be read now.
+    bool onHead() {
+        if (auto early = t_.pipeline->admit(exchange_, reader_.head(), peer_)) {
+            // A body left unread is never parsed as the next request: the connection closes.
+            respond(*early, reader_.keepAlive() && !reader_.bodyAnnounced());
+            return false;
+        }
+        reader_.readBody();
+        if (reader_.state() == http::RequestReader::State::Complete) return true;
+        phase_ = Phase::Body;
+        arm(t_.s.bodyTimeoutMs);
+        if (reader_.expectsContinue() && begin_ == pending_.size()) {
+            static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+            net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                             [self = shared_from_this()](error_code ec, std::size_t) {
+                                 if (ec) return self->closeNow();
+                                 if (self->phase_ == Phase::Body) self->pump();
+                             });
+            return false;
+        }
+        return true;
+    }
+
+    void dispatch() {
+        phase_ = Phase::Handling;
+        disarm();
+        const bool keepAlive = reader_.keepAlive();
+        if (t_.queued.load() >= t_.s.maxQueued) {
+            auto res = t_.pipeline->refuse(exchange_, 503, "overloaded", "the server is busy; try again shortly");
+            res.headers.emplace_back("Retry-After", "1");
+            count("lms_http_overloaded_total", "Requests refused because every worker was busy and the queue full");
+            return respond(res, false);
+        }
+        ++t_.queued;
+        net::post(*t_.workers, [self = shared_from_this(), body = reader_.takeBody(), keepAlive]() mutable {
+            --self->t_.queued;
+            const auto res = self->t_.pipeline->complete(self->exchange_, std::move(body));
+            const bool keep = keepAlive && !self->t_.stopping;
+            auto bytes = self->t_.pipeline->finish(self->exchange_, res, keep);
+            net::post(self->socket_.get_executor(), [self, bytes = std::move(bytes), keep]() mutable {
+                self->write(std::move(bytes), keep);
+            });
+        });
+    }
+
+    void refuse(int status, const std::string& detail) {
+        // The log line names what was refused, when the head got that far (escaped by the log).
+        auto& req = exchange_.request;
+        if (req.method.empty()) req.method = reader_.head().method;
+        if (req.path.empty()) req.path = reader_.head().target.substr(0, reader_.head().target.find('?'));
+        if (req.clientIp.empty()) req.clientIp = peer_;
+        respond(t_.pipeline->refuse(exchange_, status, codeOf(status), detail), false);
+    }
+
+    void respond(const http::Response& res, bool keepAlive) {
+        const bool keep = keepAlive && !t_.stopping;
+        write(t_.pipeline->finish(exchange_, res, keep), keep);
+    }
+
+    void write(std::string bytes, bool keepAlive) {
+        if (phase_ == Phase::Closed) return;
+        phase_ = Phase::Writing;
+        out_ = std::move(bytes);
+        arm(t_.s.writeTimeoutMs);
+        net::async_write(socket_, net::buffer(out_), [self = shared_from_this(), keepAlive](error_code ec, std::size_t) {
+            if (ec) return self->closeNow();
+            if (keepAlive && !self->t_.stopping) return self->nextRequest();
+            self->linger();
+        });
+    }
+
+    // Closes without losing the answer: shut the sending side, then read and drop what the
+    // client still sends (a body we refused) for a while, so that the kernel does not answer
+    // those bytes with a reset that can destroy the response before the client reads it.
+    void linger() {
+        phase_ = Phase::Lingering;
+        error_code ec;
+        socket_.shutdown(tcp::socket::shutdown_send, ec);
+        if (ec) return closeNow();
+        discarded_ = 0;
+        arm(kLingerMs);
+        read();
+    }
+
+    void arm(int ms) {
+        const auto generation = ++generation_;
+        timer_.expires_after(std::chrono::milliseconds(ms));
+        timer_.async_wait([self = shared_from_this(), generation](error_code ec) {
+            if (ec || generation != self->generation_) return;
+            self->onDeadline();
+        });
+    }
+    void disarm() {
+        ++generation_;
+        timer_.cancel();
+    }
+
+    void onDeadline() {
+        switch (phase_) {
+            case Phase::Head:
+            case Phase::Body: {
+                // However the bytes trickled, the request took too long: one 408, then close.
+                count("lms_http_timeouts_total", "Connections closed at a deadline",
+                      {{"phase", phase_ == Phase::Head ? "header" : "body"}});
+                error_code ignored;
+                socket_.cancel(ignored);  // the pending read ends; onRead sees the phase has moved on
+                return refuse(408, phase_ == Phase::Head ? "the request head took too long to arrive"
+                                                         : "the request body took too long to arrive");
+            }
+            case Phase::Idle:
+            case Phase::Writing:
+            case Phase::Lingering: return closeNow();
+            case Phase::Handling:
+            case Phase::Closed: return;
+        }
+    }
+
+    void closeNow() {
+        if (phase_ == Phase::Closed) return;
+        phase_ = Phase::Closed;
+        disarm();
+        error_code ignored;
+        socket_.close(ignored);
+    }
+
+    static constexpr int kLingerMs = 2000;
+    static constexpr std::size_t kLingerBytes = 65536;
+
+    Transport::Impl& t_;
+    tcp::socket socket_;
+    net::steady_timer timer_;
+    std::string peer_;
+    http::RequestReader reader_;
+    http::Exchange exchange_;
+    Phase phase_ = Phase::Idle;
+    std::array<char, 16384> chunk_{};
+    std::string pending_;  // bytes read and not yet parsed start at begin_
+    std::size_t begin_ = 0;
+    std::string out_;
+    std::size_t discarded_ = 0;
+    unsigned generation_ = 0;
+    bool reading_ = false;
+};
+
+}  // namespace
+
+void Transport::Impl::accept() {
+    acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+        if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+        if (!ec) {
+            if (stopping || connections.load() >= s.maxConnections) {
+                // Past the bound a connection is closed at once rather than queued behind the others.
+                count("lms_http_connections_refused_total", "Connections closed at accept: too many open");
+                error_code ignored;
+                socket.close(ignored);
+            } else {
+                ++connections;
+                auto session = std::make_shared<Session>(*this, std::move(socket));
+                {
+                    std::lock_guard lock(sessionsMutex);
+                    sessions.emplace(session.get(), session);
+                }
+                session->start();
+            }
+        } else {
+            // EMFILE and the like: wait a moment rather than spin.
+            spdlog::warn("http: accept failed: {}", ec.message());
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        accept();
+    });
+}
+
+Transport::Transport(TransportSettings settings, std::shared_ptr<const http::Pipeline> pipeline)
+    : impl_(std::make_unique<Impl>(std::move(settings), std::move(pipeline))) {
+    auto& s = impl_->s;
+    // Every connection is a descriptor: use what the hard limit allows, and keep the connection
+    // bound below it so that the database pool, Kafka and log files still get theirs.
+    rlimit files{};
+    if (::getrlimit(RLIMIT_NOFILE, &files) == 0) {
+        if (files.rlim_cur < files.rlim_max) {
+            files.rlim_cur = files.rlim_max;
+            ::setrlimit(RLIMIT_NOFILE, &files);
+            ::getrlimit(RLIMIT_NOFILE, &files);
+        }
+        if (files.rlim_cur != RLIM_INFINITY) {
+            const auto usable = static_cast<long long>(files.rlim_cur) - 128;
+            s.maxConnections = static_cast<int>(std::max(16LL, std::min<long long>(s.maxConnections, usable)));
+        }
+    }
+    if (s.ioThreads <= 0) s.ioThreads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, 8U));
+    const tcp::endpoint at(net::ip::make_address(s.host), static_cast<unsigned short>(s.port));
+    auto& a = impl_->acceptor;
+    a.open(at.protocol());
+    a.set_option(net::socket_base::reuse_address(true));
+    a.bind(at);
+    a.listen(net::socket_base::max_listen_connections);
+}
+
+Transport::~Transport() { stop(); }
+
+void Transport::start() {
+    auto& i = *impl_;
+    if (i.started) return;
+    i.started = true;
+    i.workers.emplace(static_cast<std::size_t>(i.s.workers));
+    net::post(i.acceptor.get_executor(), [&i] { i.accept(); });
+    for (int n = 0; n < i.s.ioThreads; ++n) {
+        i.ioThreads.emplace_back([&i] {
+            auto guard = net::make_work_guard(i.ioc);
+            i.ioc.run();
+        });
+    }
+}
+
+void Transport::stop() {
+    auto& i = *impl_;
+    if (!i.started || i.stopped) return;
+    i.stopped = true;
+    i.stopping = true;
+    net::post(i.acceptor.get_executor(), [&i] {
+        error_code ignored;
+        i.acceptor.close(ignored);
+    });
+    std::vector<std::shared_ptr<Session>> open;
+    {
+        std::lock_guard lock(i.sessionsMutex);  // a session's destructor takes it: shut them down outside
+        for (auto& [raw, weak] : i.sessions) {
+            if (auto s = weak.lock()) open.push_back(std::move(s));
+        }
+    }
+    for (auto& s : open) s->shutdown();
+    open.clear();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(i.s.shutdownGraceMs);
+    while (i.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    if (i.connections.load() > 0) spdlog::warn("http: {} connections still open at the end of the grace", i.connections.load());
+    i.workers->join();
+    i.ioc.stop();
+    for (auto& th : i.ioThreads) th.join();
+    i.ioThreads.clear();
+}
+
+int Transport::port() const {
+    error_code ec;
+    const auto at = impl_->acceptor.local_endpoint(ec);
+    return ec ? 0 : at.port();
+}
+
+}  // namespace lms::api
