@@ -44,16 +44,40 @@ std::string Registry::renderLabels(const Labels& labels) {
 }
 
 Registry::Family& Registry::family(const std::string& name, const std::string& help, const char* type) {
-    auto& f = families_[name];
-    f.help = help;
-    f.type = type;
-    return f;
+    auto [it, fresh] = families_.try_emplace(name);
+    if (fresh) {
+        it->second.help = help;
+        it->second.type = type;
+    }
+    return it->second;
+}
+
+template <class Series>
+Series& Registry::series(const std::string& name, std::map<std::string, Series>& all, const std::string& key) {
+    // One lookup in the common case (the series exists); lower_bound is also the insertion hint.
+    const auto at = all.lower_bound(key);
+    if (at != all.end() && at->first == key) return at->second;
+    // The dropped counter's label values are family names, which come from code: it is not capped,
+    // so that counting a refusal never refuses.
+    if (all.size() < maxSeries_ || name == kDroppedFamily) return all.emplace_hint(at, key, Series{})->second;
+    family(kDroppedFamily,
+           "Observations put in a family's overflow=\"true\" series because the family had "
+           "LMS_METRICS_MAX_SERIES label sets",
+           "counter")
+        .values[renderLabels({{"family", name}})] += 1;
+    return all[kOverflowLabels];
+}
+
+void Registry::setMaxSeries(std::size_t n) {
+    std::lock_guard lock(m_);
+    maxSeries_ = n;
 }
 
 void Registry::observe(const std::string& name, const std::string& help, const Labels& labels, double seconds) {
     const auto key = renderLabels(labels);
     std::lock_guard lock(m_);
-    auto& h = family(name, help, "histogram").histograms[key];
+    auto& f = family(name, help, "histogram");
+    auto& h = series(name, f.histograms, key);
     for (std::size_t i = 0; i < kBuckets.size(); ++i) {
         if (seconds <= kBuckets[i]) ++h.counts[i];
     }
@@ -64,13 +88,15 @@ void Registry::observe(const std::string& name, const std::string& help, const L
 void Registry::increment(const std::string& name, const std::string& help, const Labels& labels, double by) {
     const auto key = renderLabels(labels);
     std::lock_guard lock(m_);
-    family(name, help, "counter").values[key] += by;
+    auto& f = family(name, help, "counter");
+    series(name, f.values, key) += by;
 }
 
 void Registry::set(const std::string& name, const std::string& help, const Labels& labels, double value) {
     const auto key = renderLabels(labels);
     std::lock_guard lock(m_);
-    family(name, help, "gauge").values[key] = value;
+    auto& f = family(name, help, "gauge");
+    series(name, f.values, key) = value;
 }
 
 std::string Registry::render() const {

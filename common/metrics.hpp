@@ -1,7 +1,10 @@
 #pragma once
 // A small Prometheus registry: counters and histograms with labels, rendered in the text
-// exposition format (version 0.0.4). Thread-safe; recording is a mutex and a few additions.
+// exposition format (version 0.0.4). Thread-safe; recording is a mutex, two map lookups and a few
+// additions. Each family holds at most maxSeries label sets, so that memory and the scrape stay
+// bounded whatever values reach the labels.
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -21,6 +24,15 @@ public:
     // Sets a gauge to a value.
     void set(const std::string& name, const std::string& help, const Labels& labels, double value);
     std::string render() const;
+    // Caps the label sets of every family (LMS_METRICS_MAX_SERIES). A full family makes no new
+    // series: a further label set's observation goes to the family's one `overflow="true"`
+    // series and is counted in lms_metrics_series_dropped_total{family="<name>"}. Series already
+    // made keep recording; lowering the cap removes none.
+    void setMaxSeries(std::size_t n);
+
+    static constexpr std::size_t kDefaultMaxSeries = 2000;
+    static constexpr const char* kOverflowLabels = "{overflow=\"true\"}";
+    static constexpr const char* kDroppedFamily = "lms_metrics_series_dropped_total";
 
     static constexpr std::array<double, 12> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                                      0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
@@ -40,8 +52,13 @@ private:
     static std::string renderLabels(const Labels& labels);
     // The family `name`, made with its help text and type when new; call with m_ held.
     Family& family(const std::string& name, const std::string& help, const char* type);
+    // The series `key` of the family `name`, made when there is room, else the family's overflow
+    // series (the refusal counted); call with m_ held.
+    template <class Series>
+    Series& series(const std::string& name, std::map<std::string, Series>& all, const std::string& key);
     mutable std::mutex m_;
     std::map<std::string, Family> families_;
+    std::size_t maxSeries_ = kDefaultMaxSeries;
 };
 
 }  // namespace lms::metrics

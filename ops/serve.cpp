@@ -9,6 +9,7 @@
 #include "api/context.hpp"
 #include "api/server.hpp"
 #include "common/clock.hpp"
+#include "common/metrics.hpp"
 #include "common/secrets.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/relay.hpp"
@@ -62,6 +63,8 @@ int serve(const Config& config, const Args& args) {
     }
     const auto roles = parseRoles(option(args, "only"));
     blockSignals();
+    // Before anything records: every family then holds at most this many label sets.
+    metrics::Registry::global().setMaxSeries(static_cast<std::size_t>(config.metricsMaxSeries));
 
     std::unique_ptr<kafka::EmbeddedCluster> embedded;
     std::string brokers = config.kafkaBrokers;

@@ -31,7 +31,8 @@ std::optional<Response> refusal(const http::Fields& f, const Request& req) {
 }  // namespace
 
 RateLimits RateLimits::from(const Config& config) {
-    return {config.rateRegisterPerMin, config.rateLoginPerMin, config.rateRefreshPerMin, config.ratePasswordResetPerMin};
+    return {config.rateRegisterPerMin, config.rateLoginPerMin, config.rateRefreshPerMin, config.ratePasswordResetPerMin,
+            static_cast<std::size_t>(config.rateMaxKeys)};
 }
 
 Routes::Routes(api::Services& services, Settings settings, TokenSettings tokens, RateLimits limits)
@@ -39,10 +40,10 @@ Routes::Routes(api::Services& services, Settings settings, TokenSettings tokens,
       settings_(std::move(settings)),
       limits_(limits),
       auth_(services.pool, services.env.clock, std::move(tokens)),
-      registerPerAccount_("register-account", limits.registerPerMin, limits.registerPerMin),
-      loginPerAccount_("login-account", limits.loginPerMin, limits.loginPerMin),
-      resetPerAccount_("reset-account", limits.resetPerMin, limits.resetPerMin),
-      refreshPerSession_("refresh-session", limits.refreshPerMin, limits.refreshPerMin) {
+      registerPerAccount_("register-account", limits.registerPerMin, limits.registerPerMin, limits.maxKeys),
+      loginPerAccount_("login-account", limits.loginPerMin, limits.loginPerMin, limits.maxKeys),
+      resetPerAccount_("reset-account", limits.resetPerMin, limits.resetPerMin, limits.maxKeys),
+      refreshPerSession_("refresh-session", limits.refreshPerMin, limits.refreshPerMin, limits.maxKeys) {
     services.authenticator = &auth_;
 }
 
@@ -275,7 +276,9 @@ Response Routes::adminSetStatus(Request& req, bool ban) {
 }
 
 void Routes::mount(http::Router& r) {
-    auto perIp = [](const char* name, int perMin) { return std::make_shared<http::RateLimiter>(name, perMin, perMin); };
+    auto perIp = [this](const char* name, int perMin) {
+        return std::make_shared<http::RateLimiter>(name, perMin, perMin, limits_.maxKeys);
+    };
     r.add(
         "POST", "/api/v1/auth/register", [this](Request& q) { return registerAccount(q); },
         perIp("register", limits_.registerPerMin * 3));

@@ -12,9 +12,11 @@
 
 namespace lms::identity {
 
-// Requests per minute per account (per client IP: 3×) on the sign-in routes.
+// Requests per minute per account (per client IP: 3×) on the sign-in routes, and the clients each
+// limiter tracks at most.
 struct RateLimits {
     int registerPerMin = 10, loginPerMin = 10, refreshPerMin = 30, resetPerMin = 5;
+    std::size_t maxKeys = http::RateLimiter::kDefaultMaxKeys;
     static RateLimits from(const Config& config);
 };
 
