@@ -139,6 +139,11 @@ TEST(OpenApiDocument, EveryOperationDocumentsTheStatusesTheServerAnswersOnEveryR
     ASSERT_FALSE(ops.empty());
     for (const auto& o : ops) {
         EXPECT_TRUE(documents(o, "500")) << o.name() << " does not document 500";
+        // What the server itself answers on any route (decision 0010): malformed framing, a
+        // deadline, headers over the bound, every handler busy.
+        for (const char* status : {"400", "408", "431", "503"}) {
+            EXPECT_TRUE(documents(o, status)) << o.name() << " does not document " << status;
+        }
         if (takesBody(o)) {
             EXPECT_TRUE(documents(o, "413")) << o.name() << " does not document 413";
             EXPECT_TRUE(documents(o, "415")) << o.name() << " does not document 415";
