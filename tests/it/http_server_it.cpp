@@ -9,12 +9,9 @@
 #include "common/metrics.hpp"
 #include "common/log.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/raw_socket.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <spdlog/sinks/ostream_sink.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <sstream>
 
@@ -22,6 +19,7 @@ namespace lms {
 namespace {
 
 using test::call;
+using test::rawExchange;
 using test::Headers;
 
 class HttpServer : public ::testing::Test {
@@ -136,28 +134,6 @@ TEST_F(HttpServer, RecordsLatencyByRouteAndStatus) {
             "lms_http_request_duration_seconds_count{method=\"POST\",route=\"/api/v1/echo/{name}\",status=\"200\"}"),
         std::string::npos)
         << text;
-}
-
-// Sends raw bytes (what no well-behaved client library would send) with Connection: close and
-// returns everything the server answers.
-std::string rawExchange(int port, const std::string& request) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-        ::close(fd);
-        return {};
-    }
-    timeval tv{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    if (::send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) ADD_FAILURE();
-    std::string out;
-    char buf[4096];
-    for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<std::size_t>(n));
-    ::close(fd);
-    return out;
 }
 
 nlohmann::json bodyOf(const std::string& response) {
