@@ -70,7 +70,7 @@ TEST(HttpWire, TheHeadRulesRefuseEveryAmbiguousLength) {
 }
 
 TEST(HttpWire, TheHeadRulesRefuseBytesOutsideVisibleAsciiAndAMissingHost) {
-    for (const std::string v : {std::string("a\xff"), std::string("\x01"), std::string("a\x7f"), std::string("caf\xc3\xa9")}) {
+    for (const std::string& v : {std::string("a\xff"), std::string("\x01"), std::string("a\x7f"), std::string("caf\xc3\xa9")}) {
         EXPECT_EQ(refusal(head({{"Host", "x"}, {"X-A", v}})), 400);
     }
     EXPECT_EQ(refusal(head({{"Host", "x"}, {"X-A", "tab\tand space ok"}})), std::nullopt);
