@@ -318,9 +318,8 @@ private:
             const auto res = self->t_.pipeline->complete(self->exchange_, std::move(body));
             const bool keep = keepAlive && !self->t_.stopping;
             auto bytes = self->t_.pipeline->finish(self->exchange_, res, keep);
-            net::post(self->socket_.get_executor(), [self, bytes = std::move(bytes), keep]() mutable {
-                self->write(std::move(bytes), keep);
-            });
+            net::post(self->socket_.get_executor(),
+                      [self, bytes = std::move(bytes), keep]() mutable { self->write(std::move(bytes), keep); });
         };
         if (!t_.workers->post(std::move(job), static_cast<std::size_t>(t_.s.maxQueued))) {
             auto res = t_.pipeline->refuse(exchange_, 503, "overloaded", "the server is busy; try again shortly");
@@ -522,7 +521,8 @@ void Transport::stop() {
     while (i.connections.load() > 0 && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    if (i.connections.load() > 0) spdlog::warn("http: {} connections still open at the end of the grace", i.connections.load());
+    if (i.connections.load() > 0)
+        spdlog::warn("http: {} connections still open at the end of the grace", i.connections.load());
     i.workers->join();
     i.ioc.stop();
     for (auto& th : i.ioThreads) th.join();

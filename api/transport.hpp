@@ -14,9 +14,9 @@ namespace lms::api {
 
 struct TransportSettings {
     std::string host = "127.0.0.1";
-    int port = 8080;  // 0: any free port
-    int ioThreads = 0;  // 0: the number of cores, at most 8
-    int workers = 16;   // handler threads
+    int port = 8080;      // 0: any free port
+    int ioThreads = 0;    // 0: the number of cores, at most 8
+    int workers = 16;     // handler threads
     int maxQueued = 256;  // requests read and waiting for a worker; more are 503
     int maxConnections = 4096;
     int keepAliveTimeoutMs = 10000;  // no byte of a next request

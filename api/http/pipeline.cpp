@@ -172,7 +172,9 @@ std::string Pipeline::clientIp(const std::string& peer, const Request& req) cons
     // The socket's peer, unless it is a trusted proxy: then the nearest X-Forwarded-For hop that
     // is not one (clients can write anything to the left of what our proxies appended).
     const auto& trusted = policy_.trustedProxies;
-    auto isTrusted = [&](const std::string& ip) { return std::find(trusted.begin(), trusted.end(), ip) != trusted.end(); };
+    auto isTrusted = [&](const std::string& ip) {
+        return std::find(trusted.begin(), trusted.end(), ip) != trusted.end();
+    };
     if (!isTrusted(peer)) return peer;
     std::string hops = req.header("x-forwarded-for");
     while (!hops.empty()) {

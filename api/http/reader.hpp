@@ -20,11 +20,11 @@ public:
         std::size_t maxBodyBytes = 65536;  // Content-Length or the chunks' sum
     };
     enum class State {
-        Start,     // nothing of this request yet
-        Partial,   // some bytes, more needed
-        HeadReady, // the head is in and passed the rules: decide, then readBody() or answer
-        Complete,  // head and body are in
-        Failed,    // refused: answer failure() and close
+        Start,      // nothing of this request yet
+        Partial,    // some bytes, more needed
+        HeadReady,  // the head is in and passed the rules: decide, then readBody() or answer
+        Complete,   // head and body are in
+        Failed,     // refused: answer failure() and close
     };
 
     explicit RequestReader(Limits limits);

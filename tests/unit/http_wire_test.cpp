@@ -70,7 +70,8 @@ TEST(HttpWire, TheHeadRulesRefuseEveryAmbiguousLength) {
 }
 
 TEST(HttpWire, TheHeadRulesRefuseBytesOutsideVisibleAsciiAndAMissingHost) {
-    for (const std::string& v : {std::string("a\xff"), std::string("\x01"), std::string("a\x7f"), std::string("caf\xc3\xa9")}) {
+    for (const std::string& v :
+         {std::string("a\xff"), std::string("\x01"), std::string("a\x7f"), std::string("caf\xc3\xa9")}) {
         EXPECT_EQ(refusal(head({{"Host", "x"}, {"X-A", v}})), 400);
     }
     EXPECT_EQ(refusal(head({{"Host", "x"}, {"X-A", "tab\tand space ok"}})), std::nullopt);
@@ -91,7 +92,8 @@ TEST(HttpWire, ObsFoldIsFoundInTheRawBlock) {
 }
 
 TEST(HttpWire, CanonicalPathsOnly) {
-    for (const char* ok : {"/", "/metrics", "/api/v1/users/me", "/a/%2e%2e"}) EXPECT_TRUE(http::canonicalPath(ok)) << ok;
+    for (const char* ok : {"/", "/metrics", "/api/v1/users/me", "/a/%2e%2e"})
+        EXPECT_TRUE(http::canonicalPath(ok)) << ok;
     for (const char* bad : {"", "metrics", "//metrics", "/metrics/", "/api//v1", "/api/./v1", "/api/../v1", "/.."}) {
         EXPECT_FALSE(http::canonicalPath(bad)) << bad;
     }
@@ -142,8 +144,7 @@ TEST(HttpWire, TheReaderRefusesObsFoldAndOversizeWhateverTheSplit) {
     for (std::size_t step : {0, 1, 3}) {
         EXPECT_EQ(readAll("GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\n\r\n", step).status, 400) << step;
         EXPECT_EQ(readAll("GET / HTTP/1.1\r\nHost: x\r\nX-A: \xff\r\n\r\n", step).status, 400) << step;
-        EXPECT_EQ(readAll("GET / HTTP/1.1\r\nHost: x\r\nX-A: " + std::string(20000, 'a') + "\r\n\r\n", step).status,
-                  431)
+        EXPECT_EQ(readAll("GET / HTTP/1.1\r\nHost: x\r\nX-A: " + std::string(20000, 'a') + "\r\n\r\n", step).status, 431)
             << step;
     }
     RequestReader::Limits small;
@@ -164,7 +165,9 @@ TEST(HttpWire, TheReaderRefusesObsFoldAndOversizeWhateverTheSplit) {
 
 TEST(HttpWire, ThePipelineAnswersBeforeTheBodyWhenTheRequestEndsThere) {
     auto router = std::make_shared<http::Router>();
-    router->add("POST", "/api/v1/echo/{name}", [](http::Request& r) { return http::Response{200, "text/plain", r.body, {}}; });
+    router->add("POST", "/api/v1/echo/{name}", [](http::Request& r) {
+        return http::Response{200, "text/plain", r.body, {}};
+    });
     router->add("GET", "/metrics", [](http::Request&) { return http::Response{200, "text/plain", "m", {}}; });
     http::Policy policy;
     policy.metricsToken = "0123456789abcdef0123";
