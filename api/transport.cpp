@@ -30,7 +30,7 @@
 namespace lms::api {
 
 namespace net = boost::asio;
-using tcp = net::ip::tcp;
+using Tcp = net::ip::tcp;
 using boost::system::error_code;
 
 namespace {
@@ -170,7 +170,7 @@ struct Transport::Impl {
     // Declared after what sessions touch as they die: destroying the io_context destroys the
     // handlers still queued on it, and with them the last references to their sessions.
     net::io_context ioc;
-    tcp::acceptor acceptor;
+    Tcp::acceptor acceptor;
     std::optional<WorkerPool> workers;
     std::vector<std::thread> ioThreads;
 
@@ -190,12 +190,12 @@ namespace {
 // the next request (keep-alive) or close gracefully. Every step runs on the connection's strand.
 class Session : public std::enable_shared_from_this<Session> {
 public:
-    Session(Transport::Impl& t, tcp::socket socket)
+    Session(Transport::Impl& t, Tcp::socket socket)
         : t_(t), socket_(std::move(socket)), timer_(socket_.get_executor()), reader_(t.s.limits) {
         error_code ec;
         const auto remote = socket_.remote_endpoint(ec);
         if (!ec) peer_ = remote.address().to_string();
-        socket_.set_option(tcp::no_delay(true), ec);
+        socket_.set_option(Tcp::no_delay(true), ec);
     }
     ~Session() {
         --t_.connections;
@@ -361,7 +361,7 @@ private:
     void linger() {
         phase_ = Phase::Lingering;
         error_code ec;
-        socket_.shutdown(tcp::socket::shutdown_send, ec);
+        socket_.shutdown(Tcp::socket::shutdown_send, ec);
         if (ec) return closeNow();
         discarded_ = 0;
         arm(kLingerMs);
@@ -413,7 +413,7 @@ private:
     static constexpr std::size_t kLingerBytes = 65536;
 
     Transport::Impl& t_;
-    tcp::socket socket_;
+    Tcp::socket socket_;
     net::steady_timer timer_;
     std::string peer_;
     http::RequestReader reader_;
@@ -431,7 +431,7 @@ private:
 }  // namespace
 
 void Transport::Impl::accept() {
-    acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket socket) {
+    acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, Tcp::socket socket) {
         if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
         if (!ec) {
             if (stopping || connections.load() >= s.maxConnections) {
@@ -475,7 +475,7 @@ Transport::Transport(TransportSettings settings, std::shared_ptr<const http::Pip
         }
     }
     if (s.ioThreads <= 0) s.ioThreads = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1U, 8U));
-    const tcp::endpoint at(net::ip::make_address(s.host), static_cast<unsigned short>(s.port));
+    const Tcp::endpoint at(net::ip::make_address(s.host), static_cast<unsigned short>(s.port));
     auto& a = impl_->acceptor;
     a.open(at.protocol());
     a.set_option(net::socket_base::reuse_address(true));

@@ -172,7 +172,7 @@ TEST(HttpWire, ThePipelineAnswersBeforeTheBodyWhenTheRequestEndsThere) {
     http::Policy policy;
     policy.metricsToken = "0123456789abcdef0123";
     const http::Pipeline p(router, policy);
-    auto admit = [&](http::Head h) {
+    auto admit = [&](const http::Head& h) {
         http::Exchange x;
         auto early = p.admit(x, h, "127.0.0.1");
         return early ? early->status : 0;
