@@ -137,19 +137,17 @@ Response Pipeline::refuse(Exchange& x, int status, const std::string& code, cons
 
 std::string Pipeline::finish(const Exchange& x, const Response& r, bool keepAlive) const {
     const Request& req = x.request;
-    std::vector<std::pair<std::string, std::string>> extra;
-    extra.reserve(10);
-    extra.emplace_back("X-Request-Id", req.requestId);
-    extra.emplace_back("X-Content-Type-Options", "nosniff");
-    extra.emplace_back("X-Frame-Options", "DENY");
-    extra.emplace_back("Referrer-Policy", "no-referrer");
-    extra.emplace_back("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-    extra.emplace_back("Cache-Control", "no-store");
+    static constexpr std::string_view kSecurity =
+        "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
+        "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\nCache-Control: no-store\r\n";
+    std::string extra;
+    extra.reserve(64 + kSecurity.size() + (x.origin.empty() ? 0 : 192 + x.origin.size()));
+    extra.append("X-Request-Id: ").append(req.requestId).append("\r\n").append(kSecurity);
     if (!x.origin.empty()) {
-        extra.emplace_back("Access-Control-Allow-Origin", x.origin);
-        extra.emplace_back("Access-Control-Allow-Credentials", "true");
-        extra.emplace_back("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
-        extra.emplace_back("Vary", "Origin");
+        extra.append("Access-Control-Allow-Origin: ").append(x.origin).append("\r\n");
+        extra.append(
+            "Access-Control-Allow-Credentials: true\r\nAccess-Control-Expose-Headers: X-Request-Id, Retry-After\r\n"
+            "Vary: Origin\r\n");
     }
     std::string bytes = serialise(r, extra, keepAlive, x.headRequest);
     const auto us =

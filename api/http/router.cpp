@@ -1,10 +1,13 @@
 #include "api/http/router.hpp"
 
+#include "api/http/wire.hpp"
+
 namespace lms::http {
 namespace {
 
 std::vector<std::string> split(const std::string& path) {
     std::vector<std::string> parts;
+    parts.reserve(8);
     std::size_t i = 0;
     while (i < path.size()) {
         const auto j = path.find('/', i);
@@ -18,21 +21,20 @@ std::vector<std::string> split(const std::string& path) {
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler, std::shared_ptr<RateLimiter> limit) {
+    segments_.push_back(split(pattern));
     routes_.push_back({std::move(method), std::move(pattern), std::move(handler), std::move(limit)});
 }
 
 const Router::Route* Router::match(const std::string& method, const std::string& path,
                                    std::map<std::string, std::string>& params, bool& pathExists) const {
     pathExists = false;
-    // Exactly the canonical form: "//metrics", "/metrics/" and "/a//b" name no route, so that a
-    // proxy's prefix rule in front of the server means what it says.
-    if (path.empty() || path.front() != '/' || path.find("//") != std::string::npos ||
-        (path.size() > 1 && path.back() == '/')) {
-        return nullptr;
-    }
+    // Exactly the canonical form: "//metrics", "/metrics/", "/a//b" and "/a/./b" name no route,
+    // so that a proxy's prefix rule in front of the server means what it says.
+    if (!canonicalPath(path)) return nullptr;
     const auto parts = split(path);
-    for (const auto& r : routes_) {
-        const auto pat = split(r.pattern);
+    for (std::size_t k = 0; k < routes_.size(); ++k) {
+        const auto& r = routes_[k];
+        const auto& pat = segments_[k];
         if (pat.size() != parts.size()) continue;
         std::map<std::string, std::string> found;
         bool ok = true;

@@ -31,6 +31,7 @@ public:
 
 private:
     std::vector<Route> routes_;
+    std::vector<std::vector<std::string>> segments_;  // each route's pattern split once, at add()
 };
 
 }  // namespace lms::http

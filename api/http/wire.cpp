@@ -163,10 +163,9 @@ void header(std::string& out, std::string_view name, std::string_view value) {
 
 }  // namespace
 
-std::string serialise(const Response& r, const std::vector<std::pair<std::string, std::string>>& extra, bool keepAlive,
-                      bool headRequest) {
+std::string serialise(const Response& r, std::string_view extra, bool keepAlive, bool headRequest) {
     std::string out;
-    out.reserve(384 + r.body.size() + 64 * (r.headers.size() + extra.size()));
+    out.reserve(128 + extra.size() + r.body.size() + 64 * r.headers.size());
     out.append("HTTP/1.1 ");
     out.append(std::to_string(r.status));
     out.push_back(' ');
@@ -176,7 +175,7 @@ std::string serialise(const Response& r, const std::vector<std::pair<std::string
     if (!r.contentType.empty()) header(out, "Content-Type", r.contentType);
     // A 204 or 304 has no body and says nothing of its length (RFC 9110 §8.6).
     if (r.status != 204 && r.status != 304) header(out, "Content-Length", std::to_string(r.body.size()));
-    for (const auto& [k, v] : extra) header(out, k, v);
+    out.append(extra);
     for (const auto& [k, v] : r.headers) header(out, k, v);
     if (!keepAlive) header(out, "Connection", "close");
     out.append("\r\n");

@@ -51,10 +51,10 @@ bool canonicalPath(std::string_view path);
 // in JSON.
 std::string validUtf8(std::string_view text);
 
-// The whole response as one buffer: status line, Date, Content-Type, Content-Length, the
-// response's own headers and `extra` (security, CORS, request id), `Connection: close` when the
-// connection ends after it, then the body (left out for HEAD, its length kept).
-std::string serialise(const Response& response, const std::vector<std::pair<std::string, std::string>>& extra,
-                      bool keepAlive, bool headRequest);
+// The whole response as one buffer: status line, Date, Content-Type, Content-Length, `extra`
+// (header lines already written as "Name: value\r\n": security, CORS, request id), the
+// response's own headers, `Connection: close` when the connection ends after it, then the body
+// (left out for HEAD, its length kept).
+std::string serialise(const Response& response, std::string_view extra, bool keepAlive, bool headRequest);
 
 }  // namespace lms::http

@@ -84,7 +84,10 @@ expected<Caller, http::Response> Auth::caller(const http::Request& req) {
     Caller caller{std::move(*principal), "", ""};
     auto& p = caller.principal;
     const domain::identity::SessionId session(p.sessionId);
-    if (auto refused = http::checkCsrf(req, p.viaCookie, csrfProof(session))) return unexpected(std::move(*refused));
+    // The proof is an HMAC: derived only when a cookie-authenticated unsafe request needs it.
+    if (p.viaCookie && http::unsafeMethod(req.method)) {
+        if (auto refused = http::checkCsrf(req, p.viaCookie, csrfProof(session))) return unexpected(std::move(*refused));
+    }
     if (auto hit = cache_.get(p.sessionId)) {
         if (hit->userId != p.userId) {
             return unexpected(problem(401, "token_revoked", "the session has ended; sign in again", req.requestId));
