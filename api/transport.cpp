@@ -4,6 +4,9 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include <algorithm>
 #include <array>
@@ -212,6 +215,7 @@ public:
     // is being handled closes after its answer.
     void shutdown() {
         net::post(socket_.get_executor(), [self = shared_from_this()] {
+            std::lock_guard lock(self->offStrand_);  // a worker may be finishing an answer (answerFromWorker)
             if (self->phase_ == Phase::Idle || self->phase_ == Phase::Head || self->phase_ == Phase::Body) {
                 self->closeNow();
             }
@@ -317,9 +321,7 @@ private:
         auto job = [self = shared_from_this(), body = reader_.takeBody(), keepAlive]() mutable {
             const auto res = self->t_.pipeline->complete(self->exchange_, std::move(body));
             const bool keep = keepAlive && !self->t_.stopping;
-            auto bytes = self->t_.pipeline->finish(self->exchange_, res, keep);
-            net::post(self->socket_.get_executor(),
-                      [self, bytes = std::move(bytes), keep]() mutable { self->write(std::move(bytes), keep); });
+            self->answerFromWorker(self->t_.pipeline->finish(self->exchange_, res, keep), keep);
         };
         if (!t_.workers->post(std::move(job), static_cast<std::size_t>(t_.s.maxQueued))) {
             auto res = t_.pipeline->refuse(exchange_, 503, "overloaded", "the server is busy; try again shortly");
@@ -327,6 +329,40 @@ private:
             count("lms_http_overloaded_total", "Requests refused because every worker was busy and the queue full");
             respond(res, false);
         }
+    }
+
+    // On the worker, once the answer is ready. Handing it back to an I/O thread costs a wake-up
+    // per request, so the common case finishes here: the whole answer in one non-blocking send,
+    // then the wait for the next request (its completion runs on the strand as usual). This is
+    // safe because nothing else touches the connection while its request is handled: no read or
+    // write is pending, the deadline is disarmed, and stop()'s shutdown() takes offStrand_.
+    // Anything else (a partial send, a pipelined request waiting, close) goes to the strand.
+    void answerFromWorker(std::string bytes, bool keepAlive) {
+        if (keepAlive && begin_ == pending_.size()) {
+            std::lock_guard lock(offStrand_);
+            if (!t_.stopping) {
+                std::size_t sent = 0;
+                while (sent < bytes.size()) {
+                    const auto n = ::send(socket_.native_handle(), bytes.data() + sent, bytes.size() - sent,
+                                          MSG_DONTWAIT | MSG_NOSIGNAL);
+                    if (n > 0) {
+                        sent += static_cast<std::size_t>(n);
+                    } else if (n < 0 && errno == EINTR) {
+                        continue;
+                    } else {
+                        break;
+                    }
+                }
+                if (sent == bytes.size()) return nextRequest();
+                if (sent > 0) bytes.erase(0, sent);
+                if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                    return net::post(socket_.get_executor(), [self = shared_from_this()] { self->closeNow(); });
+                }
+            }
+        }
+        net::post(socket_.get_executor(), [self = shared_from_this(), bytes = std::move(bytes), keepAlive]() mutable {
+            self->write(std::move(bytes), keepAlive);
+        });
     }
 
     void refuse(int status, const std::string& detail) {
@@ -418,13 +454,15 @@ private:
     std::string peer_;
     http::RequestReader reader_;
     http::Exchange exchange_;
-    Phase phase_ = Phase::Idle;
+    // Atomic: read on the strand (shutdown, a cancelled deadline) while a worker may set them.
+    std::atomic<Phase> phase_{Phase::Idle};
     std::array<char, 16384> chunk_{};
     std::string pending_;  // bytes read and not yet parsed start at begin_
     std::size_t begin_ = 0;
     std::string out_;
     std::size_t discarded_ = 0;
-    unsigned generation_ = 0;
+    std::atomic<unsigned> generation_{0};
+    std::mutex offStrand_;
     bool reading_ = false;
 };
 
