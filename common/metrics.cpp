@@ -74,7 +74,11 @@ void Registry::setMaxSeries(std::size_t n) {
 }
 
 void Registry::observe(const std::string& name, const std::string& help, const Labels& labels, double seconds) {
-    const auto key = renderLabels(labels);
+    observeSeries(name, help, renderLabels(labels), seconds);
+}
+
+void Registry::observeSeries(const std::string& name, const std::string& help, const std::string& key,
+                             double seconds) {
     std::lock_guard lock(m_);
     auto& f = family(name, help, "histogram");
     auto& h = series(name, f.histograms, key);

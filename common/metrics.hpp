@@ -20,6 +20,11 @@ public:
     static Registry& global();
     // Observes a duration (seconds) in the histogram `name` with these labels.
     void observe(const std::string& name, const std::string& help, const Labels& labels, double seconds);
+    // The same, with the labels already rendered by labelKey(): for a caller on a hot path that
+    // keeps the rendered keys of the few label sets it uses.
+    void observeSeries(const std::string& name, const std::string& help, const std::string& labelKey, double seconds);
+    // {k="v",...} as the exposition format writes it (values escaped).
+    static std::string labelKey(const Labels& labels) { return renderLabels(labels); }
     void increment(const std::string& name, const std::string& help, const Labels& labels, double by = 1);
     // Sets a gauge to a value.
     void set(const std::string& name, const std::string& help, const Labels& labels, double value);

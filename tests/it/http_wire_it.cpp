@@ -673,5 +673,31 @@ TEST_F(HttpWire, PipelinedRequestsAreAnsweredInOrder) {
     }
 }
 
+// A stop (SIGTERM under `lms serve`) lets the request being handled finish and be answered,
+// closes the idle keep-alive connections at once, and accepts nothing new.
+TEST_F(HttpWire, StopAnswersTheRequestInFlightAndClosesTheIdleOnes) {
+    RawConnection idle(port_);
+    ASSERT_TRUE(idle.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(idle.readResponse(deadlineIn(2000ms)));
+    std::optional<RawConnection> busy(std::in_place, port_);
+    ASSERT_TRUE(busy->send("GET /api/v1/sleep HTTP/1.1\r\nHost: x\r\n\r\n"));
+    std::this_thread::sleep_for(200ms);  // the sleep is on a worker now
+    const auto started = std::chrono::steady_clock::now();
+    std::thread stopper([this] { server_->stop(); });
+    EXPECT_TRUE(idle.closedWithin(deadlineIn(1000ms))) << "an idle connection waits out its keep-alive";
+    const auto answer = busy->readResponse(deadlineIn(3000ms));
+    const auto answeredAfter = std::chrono::steady_clock::now() - started;
+    EXPECT_TRUE(answer) << visible(busy->received());
+    if (answer) EXPECT_EQ(answer->status, 200);
+    EXPECT_TRUE(busy->closedWithin(deadlineIn(1000ms))) << "after its answer, the connection closes";
+    EXPECT_LT(answeredAfter, 2500ms);
+    busy.reset();  // our close ends the server's lingering read at once
+    stopper.join();
+    RawConnection late(port_);
+    EXPECT_TRUE(!late.connected() || !late.send("GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n") ||
+                !late.readResponse(deadlineIn(1000ms)))
+        << "a stopped server answered a new connection";
+}
+
 }  // namespace
 }  // namespace lms
