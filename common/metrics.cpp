@@ -77,8 +77,7 @@ void Registry::observe(const std::string& name, const std::string& help, const L
     observeSeries(name, help, renderLabels(labels), seconds);
 }
 
-void Registry::observeSeries(const std::string& name, const std::string& help, const std::string& key,
-                             double seconds) {
+void Registry::observeSeries(const std::string& name, const std::string& help, const std::string& key, double seconds) {
     std::lock_guard lock(m_);
     auto& f = family(name, help, "histogram");
     auto& h = series(name, f.histograms, key);

@@ -13,14 +13,18 @@ namespace {
 using http::problem;
 namespace q = projections::identity;
 
-expected<http::Principal, http::Response> verified(const http::Request& req, const TokenSettings& s,
-                                                   const Clock& clock) {
+expected<http::Principal, http::Response> verified(const http::Request& req, const TokenSettings& s, const Clock& clock,
+                                                   VerifiedTokens& tokens) {
     const auto credential = http::credentialOf(req, "access_token");
     if (!credential) {
         return unexpected(problem(401, "unauthenticated", "sign in: no access token was presented", req.requestId));
     }
+    const std::int64_t now = clock.nowSeconds();
+    if (auto hit = tokens.get(credential->token); hit && now < hit->expiresAt) {
+        return http::Principal{std::move(hit->userId), "", std::move(hit->sessionId), credential->viaCookie};
+    }
     jwt::Checks checks;
-    checks.now = clock.nowSeconds();
+    checks.now = now;
     checks.issuer = s.issuer;
     checks.audience = s.audience;
     auto claims = jwt::verifyHs256(credential->token, s.secret, checks);
@@ -35,10 +39,32 @@ expected<http::Principal, http::Response> verified(const http::Request& req, con
         !isUuid(c["sid"].get<std::string>()) || !isUuid(c["sub"].get<std::string>())) {
         return unexpected(problem(401, "invalid_token", "the access token is not valid", req.requestId));
     }
+    // Remembered only with an expiry (ours always have one) and no not-before still ahead.
+    const auto exp = c.find("exp");
+    if (exp != c.end() && exp->is_number_integer() && !c.contains("nbf")) {
+        tokens.put(credential->token, {c["sub"], c["sid"], exp->get<std::int64_t>()});
+    }
     return http::Principal{c["sub"], "", c["sid"], credential->viaCookie};
 }
 
 }  // namespace
+
+// Tokens are kept by their SHA-256, so that how long a lookup takes says nothing about the bytes
+// of a token someone else holds.
+std::optional<VerifiedTokens::Entry> VerifiedTokens::get(std::string_view token) const {
+    const std::string digest = sha256(token);
+    std::shared_lock lock(m_);
+    const auto it = tokens_.find(digest);
+    if (it == tokens_.end()) return std::nullopt;
+    return it->second;
+}
+
+void VerifiedTokens::put(std::string_view token, Entry entry) {
+    std::string digest = sha256(token);
+    std::unique_lock lock(m_);
+    if (tokens_.size() >= kMax) tokens_.clear();
+    tokens_.insert_or_assign(std::move(digest), std::move(entry));
+}
 
 TokenSettings TokenSettings::from(const Config& config, std::string secret) {
     TokenSettings s;
@@ -79,14 +105,15 @@ expected<http::Principal, http::Response> Auth::authenticate(const http::Request
 }
 
 expected<Caller, http::Response> Auth::caller(const http::Request& req) {
-    auto principal = verified(req, s_, clock_);
+    auto principal = verified(req, s_, clock_, tokens_);
     if (!principal) return unexpected(std::move(principal.error()));
     Caller caller{std::move(*principal), "", ""};
     auto& p = caller.principal;
     const domain::identity::SessionId session(p.sessionId);
     // The proof is an HMAC: derived only when a cookie-authenticated unsafe request needs it.
     if (p.viaCookie && http::unsafeMethod(req.method)) {
-        if (auto refused = http::checkCsrf(req, p.viaCookie, csrfProof(session))) return unexpected(std::move(*refused));
+        if (auto refused = http::checkCsrf(req, p.viaCookie, csrfProof(session)))
+            return unexpected(std::move(*refused));
     }
     if (auto hit = cache_.get(p.sessionId)) {
         if (hit->userId != p.userId) {

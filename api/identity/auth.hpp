@@ -3,9 +3,13 @@
 // auth cookies, and the http::Authenticator every context's routes use. A request's token must
 // verify, and its session must be active and its user neither banned nor erased: checked from
 // the authentication cache (kept exact by the identity events, decision 0009) or one query.
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <shared_mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "api/http/auth.hpp"
@@ -39,6 +43,26 @@ struct Caller {
     std::string userJson;  // serialised once
 };
 
+// Access tokens that verified. A token is immutable and the key, issuer and audience are fixed for
+// the process, so a token's signature and claims stay valid for as long as it exists; only its
+// expiry is checked again (a session's end is the AuthCache's business, checked every request).
+// Only verified tokens get in, so forgeries cannot fill it; at kMax entries it starts again.
+class VerifiedTokens {
+public:
+    struct Entry {
+        std::string userId;
+        std::string sessionId;
+        std::int64_t expiresAt = 0;
+    };
+    std::optional<Entry> get(std::string_view token) const;
+    void put(std::string_view token, Entry entry);
+
+private:
+    static constexpr std::size_t kMax = 16384;  // ~200 bytes an entry: ~3 MB at most
+    mutable std::shared_mutex m_;
+    std::unordered_map<std::string, Entry> tokens_;  // by the token's SHA-256
+};
+
 class Auth final : public http::Authenticator {
 public:
     Auth(pg::Pool& pool, const Clock& clock, TokenSettings settings);
@@ -69,6 +93,7 @@ private:
     const Clock& clock_;
     TokenSettings s_;
     AuthCache cache_;
+    VerifiedTokens tokens_;
 };
 
 }  // namespace lms::identity

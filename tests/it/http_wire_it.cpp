@@ -688,7 +688,9 @@ TEST_F(HttpWire, StopAnswersTheRequestInFlightAndClosesTheIdleOnes) {
     const auto answer = busy->readResponse(deadlineIn(3000ms));
     const auto answeredAfter = std::chrono::steady_clock::now() - started;
     EXPECT_TRUE(answer) << visible(busy->received());
-    if (answer) EXPECT_EQ(answer->status, 200);
+    if (answer) {
+        EXPECT_EQ(answer->status, 200);
+    }
     EXPECT_TRUE(busy->closedWithin(deadlineIn(1000ms))) << "after its answer, the connection closes";
     EXPECT_LT(answeredAfter, 2500ms);
     busy.reset();  // our close ends the server's lingering read at once

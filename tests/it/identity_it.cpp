@@ -605,6 +605,39 @@ TEST_F(Identity, ABanCommittedByAnotherProcessStopsCachedTokensWithinMoments) {
     EXPECT_LT(std::chrono::steady_clock::now() - banned, std::chrono::seconds(2));
 }
 
+// The server remembers tokens that verified (decision 0010: a JWT check per request was a third
+// of /users/me), but never past their expiry: a token used every moment of its life is refused
+// the second it expires, with the code that tells the client to refresh.
+TEST(IdentityTokens, ARememberedAccessTokenStillExpires) {
+    test::TestDatabase db;
+    Server server(db.url(), {{"LMS_ACCESS_TOKEN_TTL_S", "10"}});
+    const json reg{{"email", "expiring-" + newUuid().substr(24) + "@example.com"},
+                   {"password", "correct horse battery"},
+                   {"firstName", "A"},
+                   {"lastName", "B"}};
+    auto r = call(server.port(), "POST", "/api/v1/auth/register", reg);
+    ASSERT_EQ(r.status, 201) << r.raw;
+    const auto auth = bearer(r.body["accessToken"]);
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(14);
+    int status = 200;
+    std::string code;
+    int answered = 0;
+    while (status == 200 && std::chrono::steady_clock::now() < until) {
+        auto me = call(server.port(), "GET", "/api/v1/users/me", std::nullopt, auth);
+        status = me.status;
+        if (status != 200) code = me.body.value("code", "");
+        ++answered;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    EXPECT_GT(answered, 20) << "the token served a while first";
+    EXPECT_EQ(status, 401);
+    EXPECT_EQ(code, "token_expired");
+    // A token altered by one byte is refused though its original was remembered.
+    auto forged = std::string(r.body["accessToken"]);
+    forged.back() = forged.back() == 'A' ? 'B' : 'A';
+    EXPECT_EQ(call(server.port(), "GET", "/api/v1/users/me", std::nullopt, bearer(forged)).status, 401);
+}
+
 TEST(IdentityRateLimits, LoginAndRegistrationAreLimitedPerAccountWithRetryAfter) {
     test::TestDatabase db;
     Server server(db.url(), {{"LMS_RATE_LOGIN_PER_MIN", "3"}, {"LMS_RATE_REGISTER_PER_MIN", "3"}});
