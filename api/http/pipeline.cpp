@@ -3,7 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <cstdint>
 #include <map>
 #include <tuple>
 
@@ -43,7 +45,10 @@ std::string lower(std::string s) {
 }  // namespace
 
 Pipeline::Pipeline(std::shared_ptr<const Router> router, Policy policy)
-    : router_(std::move(router)), policy_(std::move(policy)) {}
+    : router_(std::move(router)), policy_(std::move(policy)) {
+    static std::atomic<std::uint64_t> pipelines{0};
+    id_ = ++pipelines;
+}
 
 std::optional<Response> Pipeline::admit(Exchange& x, const Head& head, const std::string& peer) const {
     Request& req = x.request;
@@ -164,13 +169,15 @@ std::string Pipeline::finish(const Exchange& x, const Response& r, bool keepAliv
     // keeps the rendered label sets it has seen (routes x methods x statuses: a few hundred).
     static const std::string kName = "lms_http_request_duration_seconds";
     static const std::string kHelp = "HTTP request latency";
-    thread_local std::map<std::tuple<std::string, std::string, int>, std::string, std::less<>> keys;
+    // Keyed by this pipeline's id and the route's address (a later server in the same process may
+    // reuse an address, never an id), the method and the status.
+    thread_local std::map<std::tuple<std::uint64_t, const void*, std::string, int>, std::string> keys;
     const auto method = metricMethod(req.method);
-    const auto probe = std::make_tuple(std::string_view(x.routeLabel), std::string_view(method), r.status);
+    auto probe = std::make_tuple(id_, static_cast<const void*>(x.route), method, r.status);
     auto key = keys.find(probe);
     if (key == keys.end()) {
         const metrics::Labels labels{{"method", method}, {"route", x.routeLabel}, {"status", std::to_string(r.status)}};
-        key = keys.emplace(std::make_tuple(x.routeLabel, method, r.status), metrics::Registry::labelKey(labels)).first;
+        key = keys.emplace(std::move(probe), metrics::Registry::labelKey(labels)).first;
     }
     metrics::Registry::global().observeSeries(kName, kHelp, key->second, static_cast<double>(us) / 1e6);
     return bytes;

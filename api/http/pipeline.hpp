@@ -5,6 +5,7 @@
 // the latency histogram. In two steps so that nothing blocking runs where sockets are served:
 // admit() looks only at memory and may answer early; complete() runs the handler.
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -56,6 +57,7 @@ private:
     std::string clientIp(const std::string& peer, const Request& req) const;
     std::shared_ptr<const Router> router_;
     Policy policy_;
+    std::uint64_t id_ = 0;  // distinct per pipeline in the process (finish()'s label cache)
 };
 
 }  // namespace lms::http
