@@ -7,10 +7,20 @@
 namespace lms::pg {
 namespace {
 
+// Text parameters reach libpq as C strings: a NUL would end the value there, silently, and what
+// PostgreSQL stored would differ from what was checked and hashed. Refused instead, loudly (input
+// validation refuses NUL before this; this is the last line).
 std::vector<const char*> values(const Params& params) {
     std::vector<const char*> v;
     v.reserve(params.size());
-    for (const auto& p : params) v.push_back(p ? p->c_str() : nullptr);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const auto& p = params[i];
+        if (p && p->find('\0') != std::string::npos) {
+            throw Error("parameter $" + std::to_string(i + 1) + " holds a NUL byte, which PostgreSQL text cannot store",
+                        "22021");
+        }
+        v.push_back(p ? p->c_str() : nullptr);
+    }
     return v;
 }
 
@@ -53,6 +63,11 @@ Connection::Connection(const std::string& url) : url_(url), conn_(PQconnectdb(ur
         std::string msg = conn_ ? PQerrorMessage(conn_.get()) : "out of memory";
         while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
         throw Error("cannot connect to PostgreSQL: " + msg, "08001");
+    }
+    // Every string here is UTF-8: a client encoding taken from PGCLIENTENCODING or the role's
+    // default (LATIN1, say) would have the server re-encode it, and "café" be stored as "cafÃ©".
+    if (PQsetClientEncoding(conn_.get(), "UTF8") != 0) {
+        throw Error(std::string("cannot set the client encoding to UTF8: ") + PQerrorMessage(conn_.get()), "22021");
     }
     check(PQexec(conn_.get(), "SET client_min_messages = warning"), "SET");
 }

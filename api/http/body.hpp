@@ -2,6 +2,8 @@
 // Parsing of JSON request bodies, pure (no I/O) so that the fuzz target runs it as the server
 // does: the body must be one JSON object; fields are read as strings or bounded integers, each
 // missing or mistyped field collected with its name, so that one 422 names every field at fault.
+// Every string passes domain::text's rule (no NUL, controls, separators or bidirectional
+// overrides; line breaks only where the field says so), so that every context inherits it.
 #include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
@@ -12,6 +14,7 @@
 
 #include "common/expected.hpp"
 #include "domain/core/decider.hpp"
+#include "domain/core/text.hpp"
 
 namespace lms::http {
 
@@ -26,7 +29,8 @@ inline expected<nlohmann::json, std::string> parseObject(std::string_view body) 
 class Fields {
 public:
     explicit Fields(const nlohmann::json& j) : j_(j) {}
-    std::string required(const char* name) {
+    using Lines = domain::text::Lines;
+    std::string required(const char* name, Lines lines = Lines::Single) {
         const auto it = j_.find(name);
         if (it == j_.end() || it->is_null()) {
             errors.push_back({name, "is required"});
@@ -36,16 +40,20 @@ public:
             errors.push_back({name, "must be a string"});
             return {};
         }
-        return *it;
+        std::string value = *it;
+        if (!allowed(name, value, lines)) return {};
+        return value;
     }
-    std::optional<std::string> optional(const char* name) {
+    std::optional<std::string> optional(const char* name, Lines lines = Lines::Single) {
         const auto it = j_.find(name);
         if (it == j_.end() || it->is_null()) return std::nullopt;
         if (!it->is_string()) {
             errors.push_back({name, "must be a string"});
             return std::nullopt;
         }
-        return it->get<std::string>();
+        std::string value = *it;
+        if (!allowed(name, value, lines)) return std::nullopt;
+        return value;
     }
     // An integer in lo..hi, or nothing when absent (a mistyped or out-of-range value is an error).
     std::optional<std::int64_t> integer(const char* name, std::int64_t lo, std::int64_t hi) {
@@ -78,6 +86,13 @@ public:
     std::vector<domain::FieldError> errors;
 
 private:
+    bool allowed(const char* name, const std::string& value, Lines lines) {
+        if (const auto bad = domain::text::forbidden(value, lines)) {
+            errors.push_back({name, domain::text::forbiddenMessage(*bad)});
+            return false;
+        }
+        return true;
+    }
     const nlohmann::json& j_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "domain/core/text.hpp"
+
 namespace lms::http {
 namespace {
 
@@ -10,12 +12,6 @@ int hexValue(char c) {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
-}
-
-std::size_t characters(const std::string& s) {
-    std::size_t n = 0;
-    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
-    return n;
 }
 
 }  // namespace
@@ -53,8 +49,10 @@ Query::Query(const std::string& raw) {
 std::optional<std::string> Query::text(const std::string& name, std::size_t maxCharacters) {
     const auto it = values_.find(name);
     if (it == values_.end() || it->second.empty()) return std::nullopt;
-    if (characters(it->second) > maxCharacters) {
+    if (domain::text::characters(it->second) > maxCharacters) {
         errors.push_back({name, "must be at most " + std::to_string(maxCharacters) + " characters"});
+    } else if (const auto bad = domain::text::forbidden(it->second)) {
+        errors.push_back({name, domain::text::forbiddenMessage(*bad)});
     }
     return it->second;
 }

@@ -160,7 +160,7 @@ Response Routes::updateMe(Request& req) {
     http::Fields f(*body);
     auto firstName = f.optional("firstName");
     auto lastName = f.optional("lastName");
-    auto bio = f.optional("bio");
+    auto bio = f.optional("bio", http::Fields::Lines::Multiple);
     f.onlyThese({"firstName", "lastName", "bio"});
     if (auto refused = refusal(f, req)) return *refused;
     const UserId user(p->userId);
@@ -261,7 +261,7 @@ Response Routes::adminSetStatus(Request& req, bool ban) {
         auto body = object(req);
         if (!body) return body.error();
         http::Fields f(*body);
-        reason = f.optional("reason").value_or("");
+        reason = f.optional("reason", http::Fields::Lines::Multiple).value_or("");
         if (auto refused = refusal(f, req)) return *refused;
     }
     const UserId user(id);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/core/text.hpp"
 #include "domain/identity/common_passwords.hpp"
 
 namespace lms::domain::identity {
@@ -17,32 +18,24 @@ std::string trim(const std::string& s) {
 }
 
 // Characters, not bytes: UTF-8 continuation bytes are not counted.
-std::size_t characters(const std::string& s) {
-    return static_cast<std::size_t>(
-        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-bool hasControl(const std::string& s) {
-    return std::any_of(s.begin(), s.end(), [](char c) {
-        const auto u = static_cast<unsigned char>(c);
-        return u < 0x20 || u == 0x7F;
-    });
-}
+using text::characters;
 
 bool plausibleEmail(const std::string& e) {
     const auto at = e.find('@');
     if (at == std::string::npos || at == 0 || at > 64 || e.find('@', at + 1) != std::string::npos) return false;
     const auto domain = e.substr(at + 1);
     const auto dot = domain.rfind('.');
+    // No NUL or other control: PostgreSQL's text cannot hold a NUL, and an address that differs
+    // from another only by what nobody can see would let one person take another's address.
     return e.size() <= 254 && dot != std::string::npos && dot > 0 && dot + 1 < domain.size() &&
-           e.find_first_of(" \t\r\n,;<>()[]\\\"") == std::string::npos;
+           e.find_first_of(" \t\r\n,;<>()[]\\\"") == std::string::npos && !text::forbidden(e);
 }
 
 void checkName(const std::string& field, const std::string& value, std::vector<FieldError>& errors) {
     const auto n = characters(value);
     if (n == 0) errors.push_back({field, "must not be empty"});
     else if (n > 100) errors.push_back({field, "must be at most 100 characters"});
-    else if (hasControl(value)) errors.push_back({field, "must not contain control characters"});
+    else if (const auto bad = text::forbidden(value)) errors.push_back({field, text::forbiddenMessage(*bad)});
 }
 
 DomainError validation(std::vector<FieldError> errors) {
@@ -160,6 +153,9 @@ Decision User::decide(const State& s, const Command& command) {
                 }
                 if (c.bio) {
                     if (characters(*c.bio) > 2000) errors.push_back({"bio", "must be at most 2000 characters"});
+                    else if (const auto bad = text::forbidden(*c.bio, text::Lines::Multiple)) {
+                        errors.push_back({"bio", text::forbiddenMessage(*bad)});
+                    }
                     if (*c.bio != s.bio) changes.bio = *c.bio;
                 }
                 if (!errors.empty()) return unexpected(validation(std::move(errors)));
@@ -175,6 +171,9 @@ Decision User::decide(const State& s, const Command& command) {
                 if (gone) return unexpected(notFound());
                 if (characters(c.reason) > 500)
                     return unexpected(validation({{"reason", "must be at most 500 characters"}}));
+                if (const auto bad = text::forbidden(c.reason, text::Lines::Multiple)) {
+                    return unexpected(validation({{"reason", text::forbiddenMessage(*bad)}}));
+                }
                 if (s.status == Status::Banned) return nothing();
                 return one(UserBanned{c.reason, c.at});
             },

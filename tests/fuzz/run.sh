@@ -11,7 +11,8 @@ case "$name" in
   # The common-password list is compiled from domain/identity/common_passwords.txt by CMake
   # into the build directory that OUTDIR lives in.
   request) sources=("$root/domain/identity/user.cpp" "$root/domain/identity/events.cpp" "$root/domain/core/event.cpp"
-                   "$root/domain/core/categories.cpp" "$out/../domain/identity/common_passwords.cpp"); libs=() ;;
+                   "$root/domain/core/categories.cpp" "$root/domain/core/text.cpp"
+                   "$out/../domain/identity/common_passwords.cpp"); libs=() ;;
   # Beast is header-only: the request reader and the framing rules are all this target needs.
   wire) sources=("$root/api/http/reader.cpp" "$root/api/http/wire.cpp" "$root/api/http/problem.cpp"); libs=() ;;
   *) echo "unknown fuzz target $name" >&2; exit 2 ;;

@@ -206,6 +206,33 @@ TEST_F(Identity, RegistrationRefusesBadInputWithTheFieldAtFault) {
     EXPECT_EQ(c.exec("SELECT count(*) FROM lms_rm.users WHERE email_norm = 'not-an-email'").i64(0, 0), 0);
 }
 
+// Tried as an attacker would: register the owner's address with a NUL and a suffix, so that the
+// store (which cannot hold a NUL) keeps the owner's address while the reservation hashed the
+// whole string. Refused with 422 naming the field; the owner then registers and signs in.
+TEST_F(Identity, AnAddressWithANulCannotTakeTheOwnersAddress) {
+    const auto owner = uniqueEmail("victim");
+    const std::string forged = owner + std::string("\0x", 2);
+    auto attack = call(
+        port(), "POST", "/api/v1/auth/register",
+        json{{"email", forged}, {"password", "correct horse battery"}, {"firstName", "Eve"}, {"lastName", "Mallory"}});
+    ASSERT_EQ(attack.status, 422) << attack.raw;
+    ASSERT_TRUE(attack.body["errors"].is_array()) << attack.raw;
+    EXPECT_EQ(attack.body["errors"][0]["field"], "email") << attack.raw;
+    // A control character in a name, a bidirectional override in a name: the same rule.
+    auto names = call(port(), "POST", "/api/v1/auth/register",
+                      json{{"email", uniqueEmail("names")},
+                           {"password", "correct horse battery"},
+                           {"firstName", "A\x1b[2J"},
+                           {"lastName", "B\xe2\x80\xae"}});
+    ASSERT_EQ(names.status, 422) << names.raw;
+    EXPECT_EQ(names.body["errors"].size(), 2u) << names.raw;
+    auto reg = registerStudent(owner);
+    ASSERT_EQ(reg.status, 201) << reg.raw;
+    EXPECT_EQ(login(owner).status, 200);
+    // Forgot-password and sign-in with the forged address are refused as input, not looked up.
+    EXPECT_EQ(call(port(), "POST", "/api/v1/auth/login", json{{"email", forged}, {"password", "x"}}).status, 422);
+}
+
 TEST_F(Identity, HundredConcurrentRegistrationsOfOneEmailGiveOne201And99Conflicts) {
     const auto email = uniqueEmail("race");
     std::vector<int> statuses(100, 0);

@@ -168,4 +168,14 @@ TEST(HttpKit, AProblemEchoingBytesThatAreNotUtf8IsStillOneJsonDocument) {
     EXPECT_NO_THROW((void)http::json(200, {{"x", "text/\xe9"}}));
 }
 
+TEST(HttpKit, EveryStringFieldPassesTheTextRule) {
+    const json body{{"email", std::string("a@b.org\0x", 9)}, {"bio", "two\nlines"}, {"name", "two\nlines"}};
+    http::Fields f(body);
+    (void)f.required("email");
+    EXPECT_EQ(f.optional("bio", http::Fields::Lines::Multiple), "two\nlines");
+    EXPECT_EQ(f.optional("name"), std::nullopt);
+    EXPECT_EQ(fieldsOf(f.errors), (std::vector<std::string>{"email", "name"}));
+    EXPECT_NE(f.errors[0].message.find("U+0000"), std::string::npos) << f.errors[0].message;
+}
+
 }  // namespace lms
