@@ -161,7 +161,7 @@ CREATE TABLE users (
     created_at     timestamptz NOT NULL,
     updated_at     timestamptz NOT NULL
 );
-CREATE INDEX users_email_norm ON users (email_norm);
+CREATE UNIQUE INDEX users_email_norm ON users (email_norm);
 CREATE INDEX users_created ON users (created_at DESC, user_id) WHERE status <> 'DELETED';
 CREATE TABLE sessions (
     session_id      uuid PRIMARY KEY,

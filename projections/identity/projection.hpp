@@ -12,7 +12,8 @@ namespace lms::projections::identity {
 class Identity final : public Projection {
 public:
     std::string name() const override { return "identity"; }
-    int version() const override { return 2; }
+    // 3: email_norm is unique (one account per address, whatever the store's own check missed).
+    int version() const override { return 3; }
     std::vector<std::string> tables() const override {
         return {"users", "sessions", "refresh_tokens", "password_resets"};
     }
