@@ -202,6 +202,7 @@ public:
     }
     ~Session() {
         --t_.connections;
+        t_.gauge();
         std::lock_guard lock(t_.sessionsMutex);
         t_.sessions.erase(this);
     }
@@ -479,6 +480,7 @@ void Transport::Impl::accept() {
                 socket.close(ignored);
             } else {
                 ++connections;
+                gauge();
                 auto session = std::make_shared<Session>(*this, std::move(socket));
                 {
                     std::lock_guard lock(sessionsMutex);
@@ -487,9 +489,12 @@ void Transport::Impl::accept() {
                 session->start();
             }
         } else {
-            // EMFILE and the like: wait a moment rather than spin.
+            // EMFILE and the like: try again in a moment rather than spin, without holding the
+            // I/O thread (a timer, not a sleep).
             spdlog::warn("http: accept failed: {}", ec.message());
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            auto retry = std::make_shared<net::steady_timer>(acceptor.get_executor(), std::chrono::milliseconds(50));
+            retry->async_wait([this, retry](error_code) { accept(); });
+            return;
         }
         accept();
     });

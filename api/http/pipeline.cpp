@@ -85,9 +85,6 @@ std::optional<Response> Pipeline::admit(Exchange& x, const Head& head, const std
         }
         return res;
     }
-    if (!canonicalPath(req.path)) {
-        return problem(404, "not_found", "no such resource: " + validUtf8(req.path), req.requestId);
-    }
     bool pathExists = false;
     x.route = router_->match(req.method, req.path, req.params, pathExists);
     if (x.route == nullptr) {

@@ -51,8 +51,6 @@ public:
     // records the histogram.
     std::string finish(const Exchange& x, const Response& r, bool keepAlive) const;
 
-    const Router& router() const { return *router_; }
-
 private:
     std::string clientIp(const std::string& peer, const Request& req) const;
     std::shared_ptr<const Router> router_;

@@ -541,6 +541,10 @@ TEST_F(HttpWire, MetricsAreOpenWhenNoTokenIsSet) {
     ASSERT_TRUE(answer);
     EXPECT_EQ(answer->status, 200);
     EXPECT_NE(answer->body.find("lms_wire_test_marker 1"), std::string::npos) << answer->body;
+    // The transport counts its open connections (decision 0010): at least the one asking.
+    const auto at = answer->body.find("\nlms_http_connections_open ");
+    ASSERT_NE(at, std::string::npos) << answer->body;
+    EXPECT_GE(std::stod(answer->body.substr(at + 27)), 1.0) << answer->body.substr(at, 40);
 }
 
 // The distinct values of the `method` label on the lines of a metric family, and the number of
