@@ -128,6 +128,7 @@ Config Config::fromEnvironment() {
     c.jwtAudience = env("LMS_JWT_AUDIENCE", "lms-api");
     c.accessTokenTtlS = envInt("LMS_ACCESS_TOKEN_TTL_S", 900, 10, 86400);
     c.refreshTokenTtlS = envInt("LMS_REFRESH_TOKEN_TTL_S", 2592000, 60, 31536000);
+    c.refreshGraceS = envInt("LMS_REFRESH_GRACE_S", 30, 0, 300);
     c.cookieSecure = envBool("LMS_COOKIE_SECURE", true);
     c.argon2MemoryKiB = envInt("LMS_ARGON2_MEMORY_KIB", 19456, 1024, 4 * 1024 * 1024);
     c.argon2Iterations = envInt("LMS_ARGON2_ITERATIONS", 2, 1, 100);

@@ -50,6 +50,7 @@ struct Config {
     std::string jwtAudience;         // LMS_JWT_AUDIENCE
     int accessTokenTtlS = 900;       // LMS_ACCESS_TOKEN_TTL_S
     int refreshTokenTtlS = 2592000;  // LMS_REFRESH_TOKEN_TTL_S (30 days)
+    int refreshGraceS = 30;          // LMS_REFRESH_GRACE_S: a just-rotated token answers with its successor
     bool cookieSecure = true;        // LMS_COOKIE_SECURE (0 for local plain HTTP)
     int argon2MemoryKiB = 19456;     // LMS_ARGON2_MEMORY_KIB (OWASP: 19456)
     int argon2Iterations = 2;        // LMS_ARGON2_ITERATIONS (OWASP: 2)

@@ -76,6 +76,7 @@ const char* describe(Failure f) {
         case Failure::UnsupportedAlgorithm: return "unsupported algorithm";
         case Failure::BadSignature: return "bad signature";
         case Failure::Expired: return "token expired";
+        case Failure::NoExpiry: return "token without expiry";
         case Failure::NotYetValid: return "token not yet valid";
         case Failure::WrongIssuer: return "wrong issuer";
         default: return "wrong audience";
@@ -113,6 +114,10 @@ expected<nlohmann::json, Failure> verifyHs256(std::string_view token, const std:
     // Claims are parsed only once the signature holds: a forged token costs one HMAC.
     const auto claims = nlohmann::json::parse(*payloadText, nullptr, false);
     if (!claims.is_object()) return unexpected(Failure::Malformed);
+    if (checks.requireExpiry) {
+        const auto exp = claims.find("exp");
+        if (exp == claims.end() || !exp->is_number()) return unexpected(Failure::NoExpiry);
+    }
     if (checks.now) {
         const auto exp = claims.find("exp");
         if (exp != claims.end() &&

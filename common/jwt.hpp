@@ -16,7 +16,16 @@ std::optional<std::string> base64UrlDecode(std::string_view text);
 
 std::string signHs256(const nlohmann::json& claims, const std::string& key);
 
-enum class Failure { Malformed, UnsupportedAlgorithm, BadSignature, Expired, NotYetValid, WrongIssuer, WrongAudience };
+enum class Failure {
+    Malformed,
+    UnsupportedAlgorithm,
+    BadSignature,
+    Expired,
+    NoExpiry,
+    NotYetValid,
+    WrongIssuer,
+    WrongAudience
+};
 const char* describe(Failure f);
 
 struct Checks {
@@ -24,6 +33,9 @@ struct Checks {
     std::string issuer;               // required `iss` when not empty
     std::string audience;             // required in `aud` when not empty
     std::int64_t leewaySeconds = 0;
+    // A token without a numeric `exp` is refused (NoExpiry): one that never expires is never
+    // signed by us, and must not be honoured if a key ever signed one.
+    bool requireExpiry = false;
 };
 
 // The claims of a token with a valid HS256 signature under key that passes the checks.

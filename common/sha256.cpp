@@ -36,11 +36,14 @@ std::string hmacSha256(std::string_view key, std::string_view data) {
     return std::string(reinterpret_cast<char*>(out), len);
 }
 
+std::string deriveKey(std::string_view secret, std::string_view purpose) {
+    std::string msg = "lms derived key\n";
+    msg += purpose;
+    return hmacSha256(secret, msg);
+}
+
 std::string deriveToken(std::string_view secret, std::string_view purpose, std::string_view id) {
-    std::string msg(purpose);
-    msg += '\n';
-    msg += id;
-    return jwt::base64UrlEncode(hmacSha256(secret, msg));
+    return jwt::base64UrlEncode(hmacSha256(deriveKey(secret, purpose), id));
 }
 
 }  // namespace lms

@@ -2,7 +2,10 @@
 // The command loop every context uses: load the stream, fold it, decide, append with the loaded
 // version as the expected version; on a conflict (someone appended in between) start again, a
 // bounded number of times. Whatever must commit with the events (a reservation row, an inline
-// projection) runs in the same transaction through `withinTransaction`.
+// projection) runs in the same transaction through `withinTransaction`; so can commands on other
+// streams (a password change that revokes the user's other sessions): run inside an open
+// transaction, handleCommand joins it, and a conflict it meets cannot be retried there, so it is
+// returned as `concurrency_conflict`; the command whose transaction it is then starts again.
 #include <functional>
 #include <string>
 #include <vector>
@@ -12,6 +15,9 @@
 #include "eventstore/event_store.hpp"
 
 namespace lms::eventstore {
+
+// The code of the refusal when the stream kept changing under the command.
+inline constexpr const char* kConcurrencyConflict = "concurrency_conflict";
 
 struct CommandOptions {
     int maxAttempts = 5;
@@ -79,15 +85,21 @@ expected<CommandResult, domain::DomainError> handleCommand(pg::Connection& c, co
         auto appended = store.append(
             streamId, version.value() == 0 ? ExpectedVersion::noStream() : ExpectedVersion::exact(version), batch);
         if (!appended) {
-            if (appended.error().kind == AppendConflict::Kind::WrongExpectedVersion && attempt < options.maxAttempts) {
+            if (appended.error().kind == AppendConflict::Kind::WrongExpectedVersion && !tx.joined() &&
+                attempt < options.maxAttempts) {
                 continue;  // the transaction rolls back; load and decide again
             }
-            return unexpected(domain::DomainError{domain::DomainError::Kind::Conflict, "concurrency_conflict",
+            return unexpected(domain::DomainError{domain::DomainError::Kind::Conflict, kConcurrencyConflict,
                                                   "the resource changed while the request ran; try again", ""});
         }
         if (appended->alreadyStored) return CommandResult{appended->version, {}, {}};
         if (options.withinTransaction) {
-            if (auto refused = options.withinTransaction(c, written)) return unexpected(*refused);
+            if (auto refused = options.withinTransaction(c, written)) {
+                // A command on another stream, run in this transaction, met a conflict: roll all
+                // of it back and decide again.
+                if (refused->code == kConcurrencyConflict && !tx.joined() && attempt < options.maxAttempts) continue;
+                return unexpected(*refused);
+            }
         }
         tx.commit();
         return CommandResult{appended->version, appended->last, std::move(written)};

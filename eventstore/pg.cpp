@@ -147,7 +147,7 @@ std::string Connection::quoteIdentifier(std::string_view name) const {
 }
 
 Transaction::~Transaction() {
-    if (done_) return;
+    if (done_ || joined_) return;
     c_.rolledBack();
     try {
         if (PQstatus(c_.raw()) == CONNECTION_OK) c_.exec("ROLLBACK");

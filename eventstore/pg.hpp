@@ -100,22 +100,29 @@ private:
     std::vector<std::function<void()>> afterCommit_;
 };
 
-// BEGIN on construction; ROLLBACK on destruction unless commit() was called.
+// BEGIN on construction; ROLLBACK on destruction unless commit() was called. Made while a
+// transaction block is already open (a command run inside another command's transaction), it
+// joins that one: commit() and the destructor leave the outcome to whoever opened it.
 class Transaction {
 public:
-    explicit Transaction(Connection& c, const char* begin = "BEGIN") : c_(c) { c_.exec(begin); }
+    explicit Transaction(Connection& c, const char* begin = "BEGIN") : c_(c), joined_(!c.autocommit()) {
+        if (!joined_) c_.exec(begin);
+    }
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     void commit() {
-        c_.exec("COMMIT");
         done_ = true;
+        if (joined_) return;
+        c_.exec("COMMIT");
         c_.committed();
     }
+    bool joined() const { return joined_; }
     Connection& connection() { return c_; }
 
 private:
     Connection& c_;
+    bool joined_;
     bool done_ = false;
 };
 

@@ -27,6 +27,7 @@ expected<http::Principal, http::Response> verified(const http::Request& req, con
     checks.now = now;
     checks.issuer = s.issuer;
     checks.audience = s.audience;
+    checks.requireExpiry = true;
     auto claims = jwt::verifyHs256(credential->token, s.secret, checks);
     if (!claims) {
         const bool expired = claims.error() == jwt::Failure::Expired;
@@ -39,9 +40,9 @@ expected<http::Principal, http::Response> verified(const http::Request& req, con
         !isUuid(c["sid"].get<std::string>()) || !isUuid(c["sub"].get<std::string>())) {
         return unexpected(problem(401, "invalid_token", "the access token is not valid", req.requestId));
     }
-    // Remembered only with an expiry (ours always have one) and no not-before still ahead.
+    // Remembered until its expiry (required above), unless a not-before is still ahead.
     const auto exp = c.find("exp");
-    if (exp != c.end() && exp->is_number_integer() && !c.contains("nbf")) {
+    if (exp->is_number_integer() && !c.contains("nbf")) {
         tokens.put(credential->token, {c["sub"], c["sid"], exp->get<std::int64_t>()});
     }
     return http::Principal{c["sub"], "", c["sid"], credential->viaCookie};
@@ -126,7 +127,7 @@ expected<Caller, http::Response> Auth::caller(const http::Request& req) {
         const auto generation = cache_.generation();
         auto conn = pool_.acquire();
         const auto found = q::findSession(*conn, session);
-        if (!found || found->status != "ACTIVE" || !found->user || found->userId.value() != p.userId) {
+        if (!found || !found->honoured() || found->userId.value() != p.userId) {
             return unexpected(problem(401, "token_revoked", "the session has ended; sign in again", req.requestId));
         }
         p.role = found->user->role;

@@ -39,15 +39,9 @@ void applyInline(pg::Connection& c, const std::vector<eventstore::RecordedEvent>
     projections::applyInline(c, readModel, written);
 }
 
-eventstore::CommandOptions sessionOptions() {
-    eventstore::CommandOptions o;
-    o.withinTransaction = [](pg::Connection& c,
-                             const std::vector<eventstore::RecordedEvent>& written) -> std::optional<DomainError> {
-        applyInline(c, written);
-        return std::nullopt;
-    };
-    return o;
-}
+// The purposes of the keys derived from the server's secret (common/sha256.hpp deriveKey).
+constexpr std::string_view kRefreshTokenPurpose = "refresh-token";
+constexpr std::string_view kEmailReservationPurpose = "email-reservation";
 
 }  // namespace
 
@@ -62,6 +56,7 @@ Settings Settings::from(const Config& config, std::string secret) {
     Settings s;
     s.cost = costFrom(config);
     s.refreshTtlS = config.refreshTokenTtlS;
+    s.refreshGraceUs = static_cast<std::int64_t>(config.refreshGraceS) * 1'000'000;
     s.secret = std::move(secret);
     s.dummyHash = password::hash(randomToken(), s.cost);
     return s;
@@ -85,6 +80,16 @@ std::vector<domain::FieldError> newPasswordErrors(const std::string& newPassword
     return {{"newPassword", policy->errors.empty() ? policy->message : policy->errors.front().message}};
 }
 
+std::string refreshTokenAfter(const std::string& secret, const SessionId& session, const std::string& previous) {
+    // The session id binds the token to its family; the previous token's hash, to its place in it.
+    return deriveToken(secret, kRefreshTokenPurpose,
+                       session.value() + ":" + (previous.empty() ? std::string("start") : sha256Hex(previous)));
+}
+
+std::string emailReservation(const std::string& secret, const std::string& emailNorm) {
+    return toHex(hmacSha256(deriveKey(secret, kEmailReservationPurpose), emailNorm));
+}
+
 Commands::Commands(pg::Connection& c, const Clock& clock, const Settings& settings, CommitObserver observer)
     : c_(c), clock_(clock), s_(settings), observer_(std::move(observer)) {}
 
@@ -96,14 +101,21 @@ Result<eventstore::CommandResult> Commands::run(const std::string& stream, const
     return r;
 }
 
-eventstore::CommandOptions Commands::userOptions(std::function<std::optional<DomainError>(pg::Connection&)> extra) {
+void Commands::seal(eventstore::CommandOptions& o, std::span<const std::string_view> fields) {
+    o.encode = [this, fields](const std::string& s, domain::DomainEvent e) {
+        return eventstore::PersonalData(c_).sealFields(s, std::move(e), fields);
+    };
+    o.decode = [this, fields](const std::string& s, domain::DomainEvent e) {
+        return eventstore::PersonalData(c_).openFields(s, std::move(e), fields);
+    };
+}
+
+namespace {
+
+using Extra = std::function<std::optional<DomainError>(pg::Connection&)>;
+
+eventstore::CommandOptions inlineOptions(Extra extra) {
     eventstore::CommandOptions o;
-    o.encode = [this](const std::string& s, domain::DomainEvent e) {
-        return eventstore::PersonalData(c_).sealFields(s, std::move(e), di::kPersonalFields);
-    };
-    o.decode = [this](const std::string& s, domain::DomainEvent e) {
-        return eventstore::PersonalData(c_).openFields(s, std::move(e), di::kPersonalFields);
-    };
     o.withinTransaction = [extra = std::move(extra)](
                               pg::Connection& c,
                               const std::vector<eventstore::RecordedEvent>& written) -> std::optional<DomainError> {
@@ -114,6 +126,64 @@ eventstore::CommandOptions Commands::userOptions(std::function<std::optional<Dom
         return std::nullopt;
     };
     return o;
+}
+
+}  // namespace
+
+eventstore::CommandOptions Commands::userOptions(Extra extra) {
+    auto o = inlineOptions(std::move(extra));
+    seal(o, di::kPersonalFields);
+    return o;
+}
+
+eventstore::CommandOptions Commands::sessionOptions(Extra extra) {
+    auto o = inlineOptions(std::move(extra));
+    seal(o, di::kSessionSecretFields);
+    return o;
+}
+
+std::optional<DomainError> Commands::settleSessions(pg::Connection& c, const UserId& user,
+                                                    const SessionsOutcome& outcome, const Metadata& meta,
+                                                    std::vector<eventstore::RecordedEvent>& written) {
+    // After the user's row was updated (the inline projection ran first): a sign-in checking the
+    // same row either committed its session before (listed here) or waits and sees the change.
+    const auto credentials = q::lockCredentials(c, user);
+    const auto now = clock_.nowUs();
+    for (const auto& sid : q::activeSessionsOf(c, user)) {
+        di::Session::Command command = di::RevokeSession{outcome.reason, now};
+        if (outcome.renewed && sid == *outcome.renewed && credentials) {
+            command = di::RenewCredentials{credentials->version, now};
+        }
+        // Joins this transaction: a conflict (the session refreshed meanwhile) restarts the whole
+        // command (eventstore/command_loop.hpp).
+        auto done = eventstore::handleCommand<di::Session>(c, di::sessionStream(sid), command, meta, sessionOptions());
+        if (!done) {
+            if (done.error().code == eventstore::kConcurrencyConflict) return done.error();
+            continue;  // nothing to revoke there
+        }
+        written.insert(written.end(), done->events.begin(), done->events.end());
+    }
+    return std::nullopt;
+}
+
+Result<Done> Commands::userCommand(const UserId& user, const di::User::Command& command, const Metadata& meta,
+                                   std::optional<SessionsOutcome> sessions, Extra extra) {
+    std::vector<eventstore::RecordedEvent> sessionEvents;
+    auto options = userOptions(std::move(extra));
+    if (sessions) {
+        options.withinTransaction = [this, user, meta, sessions, &sessionEvents,
+                                     inner = std::move(options.withinTransaction)](
+                                        pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written)
+            -> std::optional<DomainError> {
+            sessionEvents.clear();  // a restarted attempt starts over
+            if (auto refused = inner(c, written)) return refused;
+            return settleSessions(c, user, *sessions, meta, sessionEvents);
+        };
+    }
+    auto done = run<di::User>(di::userStream(user), command, meta, std::move(options));
+    if (!done) return unexpected(done.error());
+    if (!sessionEvents.empty() && observer_) observer_(sessionEvents);
+    return Done{};
 }
 
 Result<Registered> Commands::registerUser(const RegisterInput& in, const Metadata& meta) {
@@ -131,8 +201,14 @@ Result<Registered> Commands::registerUser(const RegisterInput& in, const Metadat
     auto options = userOptions([&](pg::Connection& c) -> std::optional<DomainError> {
         const auto r = c.query(
             "INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            {kEmailScope, sha256Hex(email), stream});
-        if (r.affected() == "1") return std::nullopt;
+            {kEmailScope, emailReservation(s_.secret, email), stream});
+        // A reservation made before they were keyed holds the address too, until it is re-keyed.
+        if (r.affected() == "1" &&
+            c.query("SELECT 1 FROM lms_reservations WHERE scope = $1 AND value_hash = $2",
+                    {kLegacyEmailScope, sha256Hex(email)})
+                    .rows() == 0) {
+            return std::nullopt;
+        }
         return refusal(Kind::Conflict, "email_taken", "an account with this email exists", "email",
                        {{"email", "is already registered"}});
     });
@@ -141,13 +217,25 @@ Result<Registered> Commands::registerUser(const RegisterInput& in, const Metadat
     return Registered{userId, email};
 }
 
-Result<StartedSession> Commands::startSession(const UserId& user, const Metadata& meta) {
-    StartedSession started{SessionId(newUuid()), randomToken()};
+Result<StartedSession> Commands::startSession(const UserId& user, std::int64_t credentialVersion,
+                                              const Metadata& meta) {
+    StartedSession started{SessionId(newUuid()), ""};
+    started.refreshToken = refreshTokenAfter(s_.secret, started.sessionId, "");
     const auto now = clock_.nowUs();
     const di::StartSession cmd{started.sessionId, user, sha256Hex(started.refreshToken),
-                               now + s_.refreshTtlS * 1'000'000, now};
+                               now + s_.refreshTtlS * 1'000'000, now, credentialVersion};
+    // The password was checked against credentialVersion: the session begins only if that is
+    // still the user's, decided in the transaction that starts it.
+    auto options = sessionOptions([&](pg::Connection& c) -> std::optional<DomainError> {
+        const auto credentials = q::lockCredentials(c, user);
+        if (!credentials || credentials->version != credentialVersion) {
+            return refusal(Kind::Unauthenticated, "invalid_credentials", "the email or the password is wrong");
+        }
+        if (credentials->status == "BANNED") return refusal(Kind::Forbidden, "account_banned", "the account is banned");
+        return std::nullopt;
+    });
     auto done = run<di::Session>(di::sessionStream(started.sessionId), di::Session::Command{cmd},
-                                 as(meta, user.value()), sessionOptions());
+                                 as(meta, user.value()), std::move(options));
     if (!done) return unexpected(done.error());
     return started;
 }
@@ -161,7 +249,7 @@ Result<SignedIn> Commands::signIn(const std::string& email, const std::string& p
     if (found->user.status == "BANNED") {
         return unexpected(refusal(Kind::Forbidden, "account_banned", "the account is banned"));
     }
-    auto session = startSession(found->user.id, meta);
+    auto session = startSession(found->user.id, found->credentialVersion, meta);
     if (!session) return unexpected(session.error());
     return SignedIn{found->user, std::move(*session)};
 }
@@ -169,17 +257,27 @@ Result<SignedIn> Commands::signIn(const std::string& email, const std::string& p
 Result<Refreshed> Commands::rotateRefreshToken(const SessionId& session, const std::string& presentedToken,
                                                const Metadata& meta) {
     const auto owner = q::findSession(c_, session);
-    Refreshed out{session, owner ? owner->userId : UserId(), "", randomToken()};
+    const std::string successor = refreshTokenAfter(s_.secret, session, presentedToken);
+    Refreshed out{session, owner ? owner->userId : UserId(), "", successor};
     const auto now = clock_.nowUs();
-    const di::RotateRefreshToken cmd{sha256Hex(presentedToken), sha256Hex(out.refreshToken),
-                                     now + s_.refreshTtlS * 1'000'000, now};
+    const di::RotateRefreshToken cmd{sha256Hex(presentedToken),
+                                     sha256Hex(successor),
+                                     now + s_.refreshTtlS * 1'000'000,
+                                     now,
+                                     owner ? owner->userCredentialVersion : -1,
+                                     s_.refreshGraceUs};
     auto rotated = run<di::Session>(di::sessionStream(session), di::Session::Command{cmd},
                                     as(meta, owner && owner->user ? owner->userId.value() : ""), sessionOptions());
     if (!rotated) return unexpected(rotated.error());
     if (!rotated->events.empty() && rotated->events.back().type == di::SessionRevoked::kType) {
-        spdlog::warn("session {}: a rotated refresh token was presented again; the session is revoked", session.value());
-        return unexpected(refusal(Kind::Unauthenticated, "refresh_token_reused",
-                                  "this refresh token was already used; the session is revoked, sign in again"));
+        if (rotated->events.back().data.find("refresh_token_reuse") != std::string::npos) {
+            spdlog::warn("session {}: a rotated refresh token was presented again; the session is revoked",
+                         session.value());
+            return unexpected(refusal(Kind::Unauthenticated, "refresh_token_reused",
+                                      "this refresh token was already used; the session is revoked, sign in again"));
+        }
+        return unexpected(refusal(Kind::Unauthenticated, "invalid_refresh_token",
+                                  "the password changed since this session began; sign in again"));
     }
     if (!owner || !owner->user) {
         return unexpected(refusal(Kind::Unauthenticated, "invalid_refresh_token", "the refresh token is not valid"));
@@ -198,53 +296,39 @@ Result<Done> Commands::revokeSession(const SessionId& session, const std::string
     return Done{};
 }
 
-void Commands::revokeSessions(const UserId& user, const std::optional<SessionId>& except, const std::string& reason,
-                              const Metadata& meta) {
-    for (const auto& sid : q::activeSessionsOf(c_, user)) {
-        if (except && sid == *except) continue;
-        auto done = revokeSession(sid, reason, meta);
-        if (!done) spdlog::warn("revoking session {}: {}", sid.value(), done.error().message);
-    }
-}
-
 Result<Done> Commands::updateProfile(const UserId& user, std::optional<std::string> firstName,
                                      std::optional<std::string> lastName, std::optional<std::string> bio,
                                      const Metadata& meta) {
     const di::UpdateProfile cmd{std::move(firstName), std::move(lastName), std::move(bio), clock_.nowUs()};
-    auto done = run<di::User>(di::userStream(user), di::User::Command{cmd}, meta, userOptions());
-    if (!done) return unexpected(done.error());
-    return Done{};
+    return userCommand(user, di::User::Command{cmd}, meta, std::nullopt);
 }
 
 Result<Done> Commands::erase(const UserId& user, const Metadata& meta) {
     const std::string stream = di::userStream(user);
     // In the erasure's transaction: the read model row becomes a tombstone (inline projection),
-    // the key that opens every personal field of the history is destroyed, and the email is free.
-    auto done = run<di::User>(stream, di::User::Command{di::Erase{clock_.nowUs()}}, meta,
-                              userOptions([&](pg::Connection& c) -> std::optional<DomainError> {
-                                  eventstore::PersonalData(c).shred(stream);
-                                  c.query("DELETE FROM lms_reservations WHERE owner = $1", {stream});
-                                  return std::nullopt;
-                              }));
-    if (!done) return unexpected(done.error());
-    revokeSessions(user, std::nullopt, "user_erased", meta);
-    return Done{};
+    // every session is revoked, the keys that open every personal and secret field of the
+    // person's history and of their sessions' are destroyed, and the email is free.
+    return userCommand(user, di::User::Command{di::Erase{clock_.nowUs()}}, meta, SessionsOutcome{"user_erased", {}},
+                       [&](pg::Connection& c) -> std::optional<DomainError> {
+                           eventstore::PersonalData personal(c);
+                           personal.shred(stream);
+                           for (const auto& sid : q::sessionsOf(c, user)) personal.shred(di::sessionStream(sid));
+                           c.query("DELETE FROM lms_reservations WHERE owner = $1", {stream});
+                           return std::nullopt;
+                       });
 }
 
 Result<Done> Commands::changePassword(const UserId& user, const SessionId& current, const std::string& currentPassword,
                                       const std::string& newPassword, const Metadata& meta) {
     if (auto errors = newPasswordErrors(newPassword); !errors.empty())
         return unexpected(newPasswordRefused(std::move(errors)));
-    const auto hash = q::passwordHashOf(c_, user);
-    if (!hash || !password::verify(*hash, currentPassword)) {
+    const auto found = q::findUserWithPassword(c_, user);
+    if (!found || !password::verify(found->passwordHash, currentPassword)) {
         return unexpected(refusal(Kind::Validation, "wrong_password", "the current password is wrong",
                                   "currentPassword", {{"currentPassword", "is wrong"}}));
     }
     const di::ChangePassword cmd{password::hash(newPassword, s_.cost), clock_.nowUs()};
-    auto done = run<di::User>(di::userStream(user), di::User::Command{cmd}, meta, userOptions());
-    if (!done) return unexpected(done.error());
-    revokeSessions(user, current, "password_changed", meta);
-    return Done{};
+    return userCommand(user, di::User::Command{cmd}, meta, SessionsOutcome{"password_changed", current});
 }
 
 std::optional<std::string> Commands::requestPasswordReset(const std::string& email, const Metadata& meta) {
@@ -255,8 +339,7 @@ std::optional<std::string> Commands::requestPasswordReset(const std::string& ema
     const di::RequestPasswordReset cmd{di::ResetId(resetId),
                                        sha256Hex(deriveToken(s_.secret, di::kResetTokenPurpose, resetId)),
                                        now + s_.resetTtlS * 1'000'000, now};
-    auto done = run<di::User>(di::userStream(found->user.id), di::User::Command{cmd}, as(meta, found->user.id.value()),
-                              userOptions());
+    auto done = userCommand(found->user.id, di::User::Command{cmd}, as(meta, found->user.id.value()), std::nullopt);
     if (!done) {
         spdlog::warn("password reset for {}: {}", found->user.id.value(), done.error().message);
         return std::nullopt;
@@ -269,10 +352,7 @@ Result<Done> Commands::resetPassword(const UserId& user, const std::string& toke
     if (auto errors = newPasswordErrors(newPassword); !errors.empty())
         return unexpected(newPasswordRefused(std::move(errors)));
     const di::ResetPassword cmd{sha256Hex(token), password::hash(newPassword, s_.cost), clock_.nowUs()};
-    auto done = run<di::User>(di::userStream(user), di::User::Command{cmd}, as(meta, user.value()), userOptions());
-    if (!done) return unexpected(done.error());
-    revokeSessions(user, std::nullopt, "password_reset", as(meta, user.value()));
-    return Done{};
+    return userCommand(user, di::User::Command{cmd}, as(meta, user.value()), SessionsOutcome{"password_reset", {}});
 }
 
 Result<Done> Commands::ban(const UserId& user, const std::string& reason, const Metadata& meta) {
@@ -280,18 +360,34 @@ Result<Done> Commands::ban(const UserId& user, const std::string& reason, const 
         return unexpected(refusal(Kind::Validation, "cannot_ban_self", "an admin cannot ban their own account", "id",
                                   {{"id", "is your own account"}}));
     }
-    auto done = run<di::User>(di::userStream(user), di::User::Command{di::Ban{reason, clock_.nowUs()}}, meta,
-                              userOptions());
-    if (!done) return unexpected(done.error());
-    revokeSessions(user, std::nullopt, "user_banned", meta);
-    return Done{};
+    return userCommand(user, di::User::Command{di::Ban{reason, clock_.nowUs()}}, meta,
+                       SessionsOutcome{"user_banned", {}});
 }
 
 Result<Done> Commands::activate(const UserId& user, const Metadata& meta) {
-    auto done = run<di::User>(di::userStream(user), di::User::Command{di::Activate{clock_.nowUs()}}, meta,
-                              userOptions());
-    if (!done) return unexpected(done.error());
-    return Done{};
+    return userCommand(user, di::User::Command{di::Activate{clock_.nowUs()}}, meta, std::nullopt);
+}
+
+int Commands::rekeyEmailReservations() {
+    int rekeyed = 0;
+    for (;;) {
+        pg::Transaction tx(c_);
+        const auto legacy = q::legacyEmailReservations(c_, kLegacyEmailScope, 500);
+        int done = 0;
+        for (const auto& r : legacy) {
+            // Only a row that is what it claims to be: the sha256 of its owner's address.
+            if (sha256Hex(r.emailNorm) != r.valueHash) continue;
+            c_.query("INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                     {kEmailScope, emailReservation(s_.secret, r.emailNorm), r.owner});
+            c_.query("DELETE FROM lms_reservations WHERE scope = $1 AND value_hash = $2",
+                     {kLegacyEmailScope, r.valueHash});
+            ++done;
+        }
+        tx.commit();
+        rekeyed += done;
+        if (done == 0 || static_cast<int>(legacy.size()) < 500) break;
+    }
+    return rekeyed;
 }
 
 }  // namespace lms::identity

@@ -1,5 +1,7 @@
 #include "api/identity/routes.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include "api/http/body.hpp"
 #include "api/http/problem.hpp"
 #include "api/http/query.hpp"
@@ -43,12 +45,29 @@ Routes::Routes(api::Services& services, Settings settings, TokenSettings tokens,
       registerPerAccount_("register-account", limits.registerPerMin, limits.registerPerMin, limits.maxKeys),
       loginPerAccount_("login-account", limits.loginPerMin, limits.loginPerMin, limits.maxKeys),
       resetPerAccount_("reset-account", limits.resetPerMin, limits.resetPerMin, limits.maxKeys),
-      refreshPerSession_("refresh-session", limits.refreshPerMin, limits.refreshPerMin, limits.maxKeys) {
+      refreshPerSession_("refresh-session", limits.refreshPerMin, limits.refreshPerMin, limits.maxKeys),
+      passwordPerAccount_("password-account", limits.loginPerMin, limits.loginPerMin, limits.maxKeys),
+      deferred_("password reset", 1024) {
     services.authenticator = &auth_;
 }
 
-void Routes::start() { auth_.start(services_.env.config.pollIntervalMs); }
-void Routes::stop() { auth_.stop(); }
+void Routes::start() {
+    auth_.start(services_.env.config.pollIntervalMs);
+    deferred_.start();
+    try {
+        auto conn = services_.pool.acquire();
+        if (const int n = commands(*conn).rekeyEmailReservations(); n > 0)
+            spdlog::info("identity: {} email reservation(s) re-keyed", n);
+    } catch (const pg::Error& e) {
+        // The read model may not be built yet: unkeyed reservations still hold their address, and
+        // the next start re-keys them.
+        spdlog::warn("identity: email reservations not re-keyed: {}", e.what());
+    }
+}
+void Routes::stop() {
+    deferred_.stop(std::chrono::milliseconds(services_.env.config.httpShutdownGraceMs));
+    auth_.stop();
+}
 
 Commands Routes::commands(pg::Connection& c) {
     return Commands(c, services_.env.clock, settings_,
@@ -89,7 +108,7 @@ Response Routes::registerAccount(Request& req) {
     if (!registered) return http::fromDomain(registered.error(), req.requestId);
     const auto user = q::findUser(*conn, registered->userId);
     const std::string role = user ? user->role : in.role;
-    auto session = cmd.startSession(registered->userId, http::metadataOf(req, registered->userId.value()));
+    auto session = cmd.startSession(registered->userId, 0, http::metadataOf(req, registered->userId.value()));
     if (!session) return http::fromDomain(session.error(), req.requestId);
     return auth_.signedIn(201, user ? userJson(*user) : json(nullptr), session->sessionId, session->refreshToken,
                           registered->userId.value(), role);
@@ -194,6 +213,8 @@ Response Routes::changePassword(Request& req) {
     const std::string next = f.required("newPassword");
     f.merge(newPasswordErrors(next));
     if (auto refused = refusal(f, req)) return *refused;
+    // Each attempt costs an Argon2id verification: limited per account like a sign-in.
+    if (auto l = limited(passwordPerAccount_, p->userId, req)) return *l;
     auto conn = services_.pool.acquire();
     auto done = commands(*conn).changePassword(UserId(p->userId), SessionId(p->sessionId), current, next,
                                                http::metadataOf(req, p->userId));
@@ -208,9 +229,14 @@ Response Routes::forgotPassword(Request& req) {
     const std::string email = domain::identity::normalizeEmail(f.required("email"));
     if (auto refused = refusal(f, req)) return *refused;
     if (auto l = limited(resetPerAccount_, email, req)) return *l;
-    auto conn = services_.pool.acquire();
-    (void)commands(*conn).requestPasswordReset(email, http::metadataOf(req, ""));
-    // The same answer either way: whether an account uses the email is not disclosed.
+    // The same answer, in the same time, either way: whether an account uses the email is not
+    // disclosed. The lookup and the reset (an append, and the mail after it) happen once the
+    // answer is on its way.
+    const bool queued = deferred_.post([this, email, meta = http::metadataOf(req, "")] {
+        auto conn = services_.pool.acquire();
+        (void)commands(*conn).requestPasswordReset(email, meta);
+    });
+    if (!queued) spdlog::warn("password reset: the queue is full; a request was dropped");
     return http::json(202, {{"message", "if an account uses this email, a reset link is on its way"}});
 }
 

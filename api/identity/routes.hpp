@@ -9,6 +9,7 @@
 #include "api/http/rate_limit.hpp"
 #include "api/identity/auth.hpp"
 #include "api/identity/commands.hpp"
+#include "common/background.hpp"
 
 namespace lms::identity {
 
@@ -51,7 +52,8 @@ private:
     Settings settings_;
     RateLimits limits_;
     Auth auth_;
-    http::RateLimiter registerPerAccount_, loginPerAccount_, resetPerAccount_, refreshPerSession_;
+    http::RateLimiter registerPerAccount_, loginPerAccount_, resetPerAccount_, refreshPerSession_, passwordPerAccount_;
+    Background deferred_;  // password resets, done after answering
 };
 
 }  // namespace lms::identity

@@ -99,11 +99,17 @@ json SessionStarted::toJson() const {
             {"userId", userId.value()},
             {"tokenHash", tokenHash},
             {"expiresAt", expiresAt},
-            {"at", at}};
+            {"at", at},
+            {"credentialVersion", credentialVersion}};
 }
 SessionStarted SessionStarted::fromJson(const json& d) {
-    return {SessionId(text(d, "sessionId")), UserId(text(d, "userId")), text(d, "tokenHash"), integer(d, "expiresAt"),
-            integer(d, "at")};
+    // credentialVersion is absent in events written before it existed: 0.
+    return {SessionId(text(d, "sessionId")),
+            UserId(text(d, "userId")),
+            text(d, "tokenHash"),
+            integer(d, "expiresAt"),
+            integer(d, "at"),
+            integer(d, "credentialVersion")};
 }
 
 json SessionRefreshed::toJson() const {
@@ -111,6 +117,14 @@ json SessionRefreshed::toJson() const {
 }
 SessionRefreshed SessionRefreshed::fromJson(const json& d) {
     return {text(d, "previousTokenHash"), text(d, "tokenHash"), integer(d, "expiresAt"), integer(d, "at")};
+}
+
+json SessionRefreshRepeated::toJson() const { return {{"at", at}}; }
+SessionRefreshRepeated SessionRefreshRepeated::fromJson(const json& d) { return {integer(d, "at")}; }
+
+json SessionCredentialsRenewed::toJson() const { return {{"credentialVersion", credentialVersion}, {"at", at}}; }
+SessionCredentialsRenewed SessionCredentialsRenewed::fromJson(const json& d) {
+    return {integer(d, "credentialVersion"), integer(d, "at")};
 }
 
 json SessionRevoked::toJson() const { return {{"reason", reason}, {"at", at}}; }

@@ -20,8 +20,15 @@ const char* toString(Role r);
 std::optional<Role> roleFrom(std::string_view s);
 const char* toString(Status s);
 
-// The string fields of user events that hold personal data.
-inline constexpr std::string_view kPersonalFields[] = {"email", "firstName", "lastName", "bio"};
+// The string fields of user events sealed with the person's key when stored: personal data
+// (email, names, bio, and a ban's reason, free text an admin may fill with anything), and the
+// secrets no consumer of the event topics may hold (the password hash, a reset token's hash).
+// Erasure shreds the key, so every one of them is gone with the person.
+inline constexpr std::string_view kPersonalFields[] = {"email",        "firstName", "lastName", "bio",
+                                                       "passwordHash", "tokenHash", "reason"};
+// The string fields of session events sealed with the session's own key (subject session-<id>):
+// the refresh tokens' hashes. Erasure shreds the keys of the person's sessions too.
+inline constexpr std::string_view kSessionSecretFields[] = {"tokenHash", "previousTokenHash"};
 
 struct UserRegistered {
     static constexpr std::string_view kType = "UserRegistered";
@@ -101,31 +108,54 @@ struct SessionStarted {
     static constexpr int kSchemaVersion = 1;
     SessionId sessionId;
     UserId userId;
-    std::string tokenHash;  // hex sha256 of the first refresh token
+    std::string tokenHash;  // hex sha256 of the first refresh token; sealed
     std::int64_t expiresAt = 0;
     std::int64_t at = 0;
+    // The user's credential version the password was checked against (0 before any change):
+    // a session whose version is not the user's current one is not honoured.
+    std::int64_t credentialVersion = 0;
     nlohmann::json toJson() const;
     static SessionStarted fromJson(const nlohmann::json& d);
 };
 struct SessionRefreshed {
     static constexpr std::string_view kType = "SessionRefreshed";
     static constexpr int kSchemaVersion = 1;
-    std::string previousTokenHash;
-    std::string tokenHash;
+    std::string previousTokenHash;  // sealed
+    std::string tokenHash;          // sealed
     std::int64_t expiresAt = 0;
     std::int64_t at = 0;
     nlohmann::json toJson() const;
     static SessionRefreshed fromJson(const nlohmann::json& d);
 };
+// The token rotated away moments ago was presented again, within the grace period (two tabs, a
+// client retrying a lost answer): the caller was handed the same successor, and the session goes on.
+struct SessionRefreshRepeated {
+    static constexpr std::string_view kType = "SessionRefreshRepeated";
+    static constexpr int kSchemaVersion = 1;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static SessionRefreshRepeated fromJson(const nlohmann::json& d);
+};
+// The session that changed the password carries on under the new credential version.
+struct SessionCredentialsRenewed {
+    static constexpr std::string_view kType = "SessionCredentialsRenewed";
+    static constexpr int kSchemaVersion = 1;
+    std::int64_t credentialVersion = 0;
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static SessionCredentialsRenewed fromJson(const nlohmann::json& d);
+};
 struct SessionRevoked {
     static constexpr std::string_view kType = "SessionRevoked";
     static constexpr int kSchemaVersion = 1;
-    // logout, password_changed, password_reset, user_banned, user_erased, refresh_token_reuse
+    // logout, password_changed, password_reset, user_banned, user_erased, refresh_token_reuse,
+    // credentials_changed (refreshed under an older credential version)
     std::string reason;
     std::int64_t at = 0;
     nlohmann::json toJson() const;
     static SessionRevoked fromJson(const nlohmann::json& d);
 };
-using SessionEvents = EventCodec<SessionStarted, SessionRefreshed, SessionRevoked>;
+using SessionEvents =
+    EventCodec<SessionStarted, SessionRefreshed, SessionRefreshRepeated, SessionCredentialsRenewed, SessionRevoked>;
 
 }  // namespace lms::domain::identity

@@ -100,12 +100,17 @@ User::State User::evolve(State n, const UserEvents::Event& event) {
                        if (e.lastName) n.lastName = *e.lastName;
                        if (e.bio) n.bio = *e.bio;
                    },
-                   [&](const UserPasswordChanged& e) { n.passwordHash = e.passwordHash; },
+                   [&](const UserPasswordChanged& e) {
+                       n.passwordHash = e.passwordHash;
+                       ++n.credentialVersion;
+                       n.resets.clear();  // a reset link mailed before the change is void
+                   },
                    [&](const UserPasswordResetRequested& e) {
                        n.resets.push_back({e.tokenHash, {e.resetId, e.expiresAt}});
                    },
                    [&](const UserPasswordReset& e) {
                        n.passwordHash = e.passwordHash;
+                       ++n.credentialVersion;
                        n.resets.clear();  // a reset spends every outstanding token
                    },
                    [&](const UserBanned&) { n.status = Status::Banned; },

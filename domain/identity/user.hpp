@@ -80,6 +80,9 @@ struct User : EventSourced<User, UserEvents> {
         Role role = Role::Student;
         Status status = Status::Active;
         std::vector<std::pair<std::string, PendingReset>> resets;  // unused reset tokens by hash
+        // How many times the password was changed or reset: sessions begun under another
+        // version are not honoured (session.hpp).
+        std::int64_t credentialVersion = 0;
     };
     static State initial() { return {}; }
     static State evolve(State s, const UserEvents::Event& e);

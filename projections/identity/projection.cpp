@@ -56,15 +56,18 @@ void applyUser(pg::Connection& c, const eventstore::RecordedEvent& r, const di::
                             e.bio ? pg::Param(*e.bio) : pg::Param(), timeOf(e.at, r)});
                    },
                    [&](const di::UserPasswordChanged& e) {
+                       // A new credential version: sessions of the old one are not honoured, and the
+                       // reset links mailed before are void.
                        c.query(
-                           "UPDATE users SET version = $2, password_hash = $3, updated_at = $4 "
-                           "WHERE user_id = $1 AND version < $2",
+                           "UPDATE users SET version = $2, password_hash = $3, updated_at = $4, "
+                           "credential_version = credential_version + 1 WHERE user_id = $1 AND version < $2",
                            {id, version, e.passwordHash, timeOf(e.at, r)});
+                       c.query("DELETE FROM password_resets WHERE user_id = $1", {id});
                    },
                    [&](const di::UserPasswordReset& e) {
                        c.query(
-                           "UPDATE users SET version = $2, password_hash = $3, updated_at = $4 "
-                           "WHERE user_id = $1 AND version < $2",
+                           "UPDATE users SET version = $2, password_hash = $3, updated_at = $4, "
+                           "credential_version = credential_version + 1 WHERE user_id = $1 AND version < $2",
                            {id, version, e.passwordHash, timeOf(e.at, r)});
                        c.query("DELETE FROM password_resets WHERE user_id = $1", {id});
                    },
@@ -104,15 +107,17 @@ void applyUser(pg::Connection& c, const eventstore::RecordedEvent& r, const di::
 }
 
 void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const di::SessionId& sessionId) {
-    const auto stored = domainEvent(r);
+    auto stored = domainEvent(r);
     if (!stored.data.is_object()) return;
-    const auto event = di::SessionEvents::decode(stored);
+    const auto event = di::SessionEvents::decode(
+        eventstore::PersonalData(c).openFields(r.streamId, std::move(stored), di::kSessionSecretFields));
     if (!event) return;
     const std::string& id = sessionId.value();
     const std::string version = std::to_string(r.version);
     // Every refresh token a session ever had leads back to it: presenting a rotated one again must
     // still find its session (reuse detection).
     auto rememberToken = [&](const std::string& tokenHash) {
+        if (tokenHash.empty()) return;  // the session's key was shredded (its user erased)
         c.query("INSERT INTO refresh_tokens (token_hash, session_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                 {tokenHash, id});
     };
@@ -120,10 +125,22 @@ void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const d
                    [&](const di::SessionStarted& e) {
                        c.query(
                            "INSERT INTO sessions (session_id, version, user_id, status, created_at, last_used_at, "
-                           "expires_at) VALUES ($1, $2, $3, 'ACTIVE', $4, $4, "
-                           "to_timestamp($5::double precision / 1e6)) ON CONFLICT (session_id) DO NOTHING",
-                           {id, version, e.userId.value(), timeOf(e.at, r), std::to_string(e.expiresAt)});
+                           "expires_at, credential_version) VALUES ($1, $2, $3, 'ACTIVE', $4, $4, "
+                           "to_timestamp($5::double precision / 1e6), $6) ON CONFLICT (session_id) DO NOTHING",
+                           {id, version, e.userId.value(), timeOf(e.at, r), std::to_string(e.expiresAt),
+                            std::to_string(e.credentialVersion)});
                        rememberToken(e.tokenHash);
+                   },
+                   [&](const di::SessionRefreshRepeated& e) {
+                       c.query(
+                           "UPDATE sessions SET version = $2, last_used_at = $3 WHERE session_id = $1 AND version < $2",
+                           {id, version, timeOf(e.at, r)});
+                   },
+                   [&](const di::SessionCredentialsRenewed& e) {
+                       c.query(
+                           "UPDATE sessions SET version = $2, credential_version = $3 "
+                           "WHERE session_id = $1 AND version < $2",
+                           {id, version, std::to_string(e.credentialVersion)});
                    },
                    [&](const di::SessionRefreshed& e) {
                        c.query(
@@ -158,6 +175,7 @@ CREATE TABLE users (
     role           text NOT NULL,
     status         text NOT NULL,
     password_hash  text NOT NULL,
+    credential_version bigint NOT NULL DEFAULT 0,
     created_at     timestamptz NOT NULL,
     updated_at     timestamptz NOT NULL
 );
@@ -171,7 +189,8 @@ CREATE TABLE sessions (
     revoked_reason  text,
     created_at      timestamptz NOT NULL,
     last_used_at    timestamptz NOT NULL,
-    expires_at      timestamptz NOT NULL
+    expires_at      timestamptz NOT NULL,
+    credential_version bigint NOT NULL DEFAULT 0
 );
 CREATE INDEX sessions_active_by_user ON sessions (user_id) WHERE status = 'ACTIVE';
 CREATE TABLE refresh_tokens (

@@ -13,7 +13,8 @@ class Identity final : public Projection {
 public:
     std::string name() const override { return "identity"; }
     // 3: email_norm is unique (one account per address, whatever the store's own check missed).
-    int version() const override { return 3; }
+    // 4: credential versions of users and sessions; secrets sealed in the events are opened.
+    int version() const override { return 4; }
     std::vector<std::string> tables() const override {
         return {"users", "sessions", "refresh_tokens", "password_resets"};
     }

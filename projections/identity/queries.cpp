@@ -41,18 +41,29 @@ std::optional<UserRow> findUser(pg::Connection& c, const UserId& id) {
 
 std::optional<UserWithPassword> findUserByEmail(pg::Connection& c, const std::string& emailNorm) {
     const auto r = c.query(std::string("SELECT ") + kUserColumns +
-                               ", u.password_hash FROM lms_rm.users u "
+                               ", u.password_hash, u.credential_version FROM lms_rm.users u "
                                "WHERE u.email_norm = $1 AND u.status <> 'DELETED' LIMIT 1",
                            {emailNorm});
     if (r.rows() == 0) return std::nullopt;
-    return UserWithPassword{userRow(r, 0), r.str(0, kUserColumnCount)};
+    return UserWithPassword{userRow(r, 0), r.str(0, kUserColumnCount), r.i64(0, kUserColumnCount + 1)};
 }
 
-std::optional<std::string> passwordHashOf(pg::Connection& c, const UserId& id) {
-    const auto r = c.query("SELECT password_hash FROM lms_rm.users WHERE user_id = $1::uuid AND status <> 'DELETED'",
+std::optional<UserWithPassword> findUserWithPassword(pg::Connection& c, const UserId& id) {
+    const auto r = c.query(std::string("SELECT ") + kUserColumns +
+                               ", u.password_hash, u.credential_version FROM lms_rm.users u "
+                               "WHERE u.user_id = $1::uuid AND u.status <> 'DELETED'",
                            {id.value()});
     if (r.rows() == 0) return std::nullopt;
-    return r.str(0, 0);
+    return UserWithPassword{userRow(r, 0), r.str(0, kUserColumnCount), r.i64(0, kUserColumnCount + 1)};
+}
+
+std::optional<Credentials> lockCredentials(pg::Connection& c, const UserId& id) {
+    const auto r = c.query(
+        "SELECT credential_version, status FROM lms_rm.users WHERE user_id = $1::uuid AND status <> 'DELETED' "
+        "FOR SHARE",
+        {id.value()});
+    if (r.rows() == 0) return std::nullopt;
+    return Credentials{r.i64(0, 0), r.str(0, 1)};
 }
 
 std::optional<UserId> userOfResetToken(pg::Connection& c, const std::string& tokenHash) {
@@ -69,13 +80,15 @@ std::optional<SessionId> sessionOfRefreshToken(pg::Connection& c, const std::str
 
 std::optional<SessionWithUser> findSession(pg::Connection& c, const SessionId& id) {
     // One query: the session, its user and the user's row (which /users/me answers with).
-    const auto r = c.query(std::string("SELECT s.status, s.user_id::text, ") + kUserColumns +
+    const auto r = c.query(std::string("SELECT s.status, s.user_id::text, s.credential_version, "
+                                       "coalesce(u.credential_version, 0), ") +
+                               kUserColumns +
                                " FROM lms_rm.sessions s LEFT JOIN lms_rm.users u "
                                "ON u.user_id = s.user_id AND u.status <> 'DELETED' WHERE s.session_id = $1::uuid",
                            {id.value()});
     if (r.rows() == 0) return std::nullopt;
-    SessionWithUser out{r.str(0, 0), UserId(r.str(0, 1)), std::nullopt};
-    if (!r.isNull(0, 2)) out.user = userRow(r, 0, 2);
+    SessionWithUser out{r.str(0, 0), UserId(r.str(0, 1)), std::nullopt, r.i64(0, 2), r.i64(0, 3)};
+    if (!r.isNull(0, 4)) out.user = userRow(r, 0, 4);
     return out;
 }
 
@@ -84,6 +97,24 @@ std::vector<SessionId> activeSessionsOf(pg::Connection& c, const UserId& id) {
         "SELECT session_id::text FROM lms_rm.sessions WHERE user_id = $1::uuid AND status = 'ACTIVE'", {id.value()});
     std::vector<SessionId> out;
     for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.str(i, 0));
+    return out;
+}
+
+std::vector<SessionId> sessionsOf(pg::Connection& c, const UserId& id) {
+    const auto r = c.query("SELECT session_id::text FROM lms_rm.sessions WHERE user_id = $1::uuid", {id.value()});
+    std::vector<SessionId> out;
+    for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.str(i, 0));
+    return out;
+}
+
+std::vector<LegacyReservation> legacyEmailReservations(pg::Connection& c, const std::string& scope, int limit) {
+    const auto r = c.query(
+        "SELECT r.value_hash, r.owner, u.email_norm FROM lms_reservations r JOIN lms_rm.users u "
+        "ON r.owner = 'user-' || u.user_id::text WHERE r.scope = $1 AND u.email_norm IS NOT NULL "
+        "ORDER BY r.value_hash LIMIT $2 FOR UPDATE OF r SKIP LOCKED",
+        {scope, std::to_string(limit)});
+    std::vector<LegacyReservation> out;
+    for (int i = 0; i < r.rows(); ++i) out.push_back({r.str(i, 0), r.str(i, 1), r.str(i, 2)});
     return out;
 }
 

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "api/identity/commands.hpp"
 #include "common/ids.hpp"
+#include "common/jwt.hpp"
 #include "common/sha256.hpp"
 #include "domain/identity/user.hpp"
 #include "eventstore/command_loop.hpp"
@@ -48,6 +50,23 @@ std::vector<std::string> fieldsOf(const Reply& r) {
         for (const auto& e : r.body["errors"]) out.push_back(e["field"]);
     }
     return out;
+}
+
+// The rows of the query once there are some (within 10 s), or the last empty result.
+pg::Result waitForRows(pg::Connection& c, const std::string& sql, const std::vector<pg::Param>& params) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+        auto r = c.query(sql, params);
+        if (r.rows() > 0 || std::chrono::steady_clock::now() > until) return r;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+}
+
+// The claims of a JWT, unverified.
+json claimsOf(const std::string& token) {
+    const auto a = token.find('.');
+    const auto b = token.find('.', a + 1);
+    return json::parse(jwt::base64UrlDecode(token.substr(a + 1, b - a - 1)).value_or("{}"));
 }
 
 class Server {
@@ -251,7 +270,7 @@ TEST_F(Identity, HundredConcurrentRegistrationsOfOneEmailGiveOne201And99Conflict
     EXPECT_EQ(c.query("SELECT count(*) FROM lms_rm.users WHERE email_norm = $1", {lowerCase(email)}).i64(0, 0), 1);
     EXPECT_EQ(c.query("SELECT count(*) FROM lms_events WHERE event_type = 'UserRegistered' AND stream_id IN "
                       "(SELECT owner FROM lms_reservations WHERE value_hash = $1)",
-                      {toHex(sha256(lowerCase(email)))})
+                      {identity::emailReservation(kSecret, lowerCase(email))})
                   .i64(0, 0),
               1);
 }
@@ -356,6 +375,7 @@ TEST_F(Identity, AdminListsSearchesBansAndActivates) {
     const auto adminEmail = uniqueEmail("root");
     identity::Settings settings;
     settings.cost = test::kCheapPasswordCost;
+    settings.secret = kSecret;
     const identity::RegisterInput in{adminEmail, "admin password 123", "Grace", "Hopper", "ADMIN", true};
     auto admin = identity::Commands(c, Clock::system(), settings).registerUser(in, {"test", "test", ""});
     ASSERT_TRUE(admin.has_value());
@@ -382,14 +402,31 @@ TEST_F(Identity, AdminListsSearchesBansAndActivates) {
     auto byName = call(port(), "GET", "/api/v1/admin/users?q=Zebedee%20Quux", std::nullopt, adminAuth);
     ASSERT_EQ(byName.status, 200);
     EXPECT_EQ(byName.body["items"].size(), 1u);
+    // A form-encoded query writes the space as '+'.
+    auto byNamePlus = call(port(), "GET", "/api/v1/admin/users?q=Zebedee+Quux", std::nullopt, adminAuth);
+    ASSERT_EQ(byNamePlus.status, 200);
+    ASSERT_EQ(byNamePlus.body["items"].size(), 1u);
+    EXPECT_EQ(byNamePlus.body["items"][0]["id"], id);
+    // Lengths are characters: 150 × "é" is 300 bytes and within the 200 characters.
+    std::string accents;
+    for (int i = 0; i < 150; ++i) accents += "%C3%A9";
+    EXPECT_EQ(call(port(), "GET", "/api/v1/admin/users?q=" + accents, std::nullopt, adminAuth).status, 200);
     auto all = call(port(), "GET", "/api/v1/admin/users?page=1&limit=100", std::nullopt, adminAuth);
     EXPECT_GE(all.body["meta"]["totalItems"].get<int>(), 2);
     auto bad = call(port(), "GET", "/api/v1/admin/users?limit=500&role=KING", std::nullopt, adminAuth);
     EXPECT_EQ(bad.status, 422);
     EXPECT_EQ(fieldsOf(bad), (std::vector<std::string>{"limit", "role"}));
 
-    auto ban = call(port(), "PATCH", "/api/v1/admin/users/" + id + "/ban", json{{"reason", "spam"}}, adminAuth);
+    // A reason is free text an admin may fill with a real name: it is sealed with the person's key.
+    const std::string reason = "spam, says Ermintrude " + newUuid().substr(28);
+    auto ban = call(port(), "PATCH", "/api/v1/admin/users/" + id + "/ban", json{{"reason", reason}}, adminAuth);
     ASSERT_EQ(ban.status, 200) << ban.raw;
+    EXPECT_EQ(c.query("SELECT count(*) FROM lms_events WHERE data::text LIKE $1", {"%Ermintrude%"}).i64(0, 0), 0);
+    const auto sealedReason =
+        c.query("SELECT data->>'reason' FROM lms_events WHERE stream_id = $1 AND event_type = 'UserBanned'",
+                {"user-" + id});
+    ASSERT_EQ(sealedReason.rows(), 1);
+    EXPECT_EQ(eventstore::PersonalData(c).open("user-" + id, sealedReason.str(0, 0)), reason);
     EXPECT_EQ(ban.body["status"], "BANNED");
     // At once: the banned user's live token, refresh token and password stop working.
     auto me = call(port(), "GET", "/api/v1/users/me", std::nullopt, studentAuth);
@@ -495,14 +532,19 @@ TEST_F(Identity, ForgotAndResetPasswordWithASingleUseToken) {
     EXPECT_EQ(unknown.body, known.body);
 
     pg::Connection c(db_->url());
-    const auto ev = c.query(
-        "SELECT data->>'resetId', data->>'tokenHash' FROM lms_events WHERE stream_id = $1 AND "
-        "event_type = 'UserPasswordResetRequested'",
-        {"user-" + id});
+    // The reset is recorded after the answer.
+    const auto ev = waitForRows(c,
+                                "SELECT data->>'resetId', data->>'tokenHash' FROM lms_events WHERE stream_id = $1 AND "
+                                "event_type = 'UserPasswordResetRequested'",
+                                {"user-" + id});
     ASSERT_EQ(ev.rows(), 1);
-    // The mailer derives the token it mails from the server's secret; the store has only its hash.
+    // The mailer derives the token it mails from a key derived from the server's secret for this
+    // purpose alone; the store has only its hash, sealed.
     const std::string token = deriveToken(kSecret, "password-reset", ev.str(0, 0));
-    EXPECT_EQ(toHex(sha256(token)), ev.str(0, 1));
+    EXPECT_NE(token, jwt::base64UrlEncode(hmacSha256(kSecret, "password-reset\n" + ev.str(0, 0))))
+        << "not keyed with the secret that signs access tokens";
+    EXPECT_TRUE(eventstore::PersonalData::isSealed(ev.str(0, 1)));
+    EXPECT_EQ(eventstore::PersonalData(c).open("user-" + id, ev.str(0, 1)), toHex(sha256(token)));
 
     auto bad = call(port(), "POST", "/api/v1/auth/password/reset",
                     json{{"token", "nope"}, {"newPassword", "fresh start 2026"}});
@@ -635,6 +677,210 @@ TEST_F(Identity, ABanCommittedByAnotherProcessStopsCachedTokensWithinMoments) {
 // The server remembers tokens that verified (decision 0010: a JWT check per request was a third
 // of /users/me), but never past their expiry: a token used every moment of its life is refused
 // the second it expires, with the code that tells the client to refresh.
+TEST_F(Identity, TwoRefreshesWithOneTokenAtOnceKeepTheSessionAndShareTheSuccessor) {
+    const auto email = uniqueEmail("tabs");
+    ASSERT_EQ(registerStudent(email).status, 201);
+    auto first = login(email);
+    ASSERT_EQ(first.status, 200);
+    const std::string r1 = first.body["refreshToken"];
+    // Two tabs (or a client retrying a lost answer) refresh with the same token at once.
+    Reply a, b;
+    std::thread ta([&] { a = call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", r1}}); });
+    std::thread tb([&] { b = call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", r1}}); });
+    ta.join();
+    tb.join();
+    ASSERT_EQ(a.status, 200) << a.raw;
+    ASSERT_EQ(b.status, 200) << b.raw;
+    EXPECT_EQ(a.body["refreshToken"], b.body["refreshToken"]) << "the same successor";
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(a.body["accessToken"])).status, 200);
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(b.body["accessToken"])).status, 200);
+    // The successor rotates as usual, and the session lives on.
+    auto next = call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", a.body["refreshToken"]}});
+    ASSERT_EQ(next.status, 200) << next.raw;
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(next.body["accessToken"])).status, 200);
+    // r1 is now two rotations old: presenting it is reuse, and the family dies.
+    auto replay = call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", r1}});
+    EXPECT_EQ(replay.status, 401);
+    EXPECT_EQ(replay.body["code"], "refresh_token_reused");
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(next.body["accessToken"])).status, 401);
+}
+
+TEST_F(Identity, APasswordChangeVoidsTheResetLinksMailedBefore) {
+    const auto email = uniqueEmail("voided");
+    auto reg = registerStudent(email);
+    ASSERT_EQ(reg.status, 201);
+    const std::string id = reg.body["user"]["id"];
+    ASSERT_EQ(call(port(), "POST", "/api/v1/auth/password/forgot", json{{"email", email}}).status, 202);
+    pg::Connection c(db_->url());
+    const auto ev = waitForRows(
+        c, "SELECT data->>'resetId' FROM lms_events WHERE stream_id = $1 AND event_type = 'UserPasswordResetRequested'",
+        {"user-" + id});
+    ASSERT_EQ(ev.rows(), 1);
+    const std::string token = deriveToken(kSecret, "password-reset", ev.str(0, 0));
+    auto changed = call(port(), "POST", "/api/v1/users/me/password",
+                        json{{"currentPassword", "correct horse battery"}, {"newPassword", "changed on purpose"}},
+                        bearer(reg.body["accessToken"]));
+    ASSERT_EQ(changed.status, 200) << changed.raw;
+    // Whoever reads the old mail cannot take the account back.
+    auto reset = call(port(), "POST", "/api/v1/auth/password/reset",
+                      json{{"token", token}, {"newPassword", "the attacker's own"}});
+    EXPECT_EQ(reset.status, 422) << reset.raw;
+    EXPECT_EQ(fieldsOf(reset), (std::vector<std::string>{"token"}));
+    EXPECT_EQ(login(email, "changed on purpose").status, 200);
+    // The change and the sign-out of the other sessions are one outcome: one transaction.
+    const auto txs = c.query(
+        "SELECT count(DISTINCT tx_id) FROM lms_events WHERE event_type IN ('UserPasswordChanged', "
+        "'SessionCredentialsRenewed') AND (stream_id = $1 OR metadata->>'actorId' = $2) AND recorded_at > now() - "
+        "interval '1 minute'",
+        {"user-" + id, id});
+    EXPECT_EQ(txs.i64(0, 0), 1);
+}
+
+TEST_F(Identity, NoPasswordOrTokenHashInTheStoreOrOnKafka) {
+    const auto email = uniqueEmail("secrets");
+    auto reg = registerStudent(email);
+    ASSERT_EQ(reg.status, 201);
+    const std::string id = reg.body["user"]["id"];
+    auto in = login(email);
+    ASSERT_EQ(in.status, 200);
+    auto refreshed = call(port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", in.body["refreshToken"]}});
+    ASSERT_EQ(refreshed.status, 200);
+    ASSERT_EQ(call(port(), "POST", "/api/v1/users/me/password",
+                   json{{"currentPassword", "correct horse battery"}, {"newPassword", "a secret nobody reads"}},
+                   bearer(reg.body["accessToken"]))
+                  .status,
+              200);
+    std::vector<std::string> hashes{toHex(sha256(std::string(reg.body["refreshToken"]))),
+                                    toHex(sha256(std::string(in.body["refreshToken"]))),
+                                    toHex(sha256(std::string(refreshed.body["refreshToken"])))};
+    pg::Connection c(db_->url());
+    const std::string sid = claimsOf(in.body["accessToken"])["sid"];
+    // Every event of the user and their sessions, as stored (and so as published).
+    const auto stored = c.query(
+        "SELECT coalesce(string_agg(data::text, ' '), '') FROM lms_events WHERE stream_id = $1 OR stream_id = $2",
+        {"user-" + id, "session-" + sid});
+    const std::string all = stored.str(0, 0);
+    EXPECT_EQ(all.find("$argon2"), std::string::npos) << "no password hash";
+    for (const auto& h : hashes) EXPECT_EQ(all.find(h), std::string::npos) << "no refresh token hash";
+    EXPECT_NE(all.find("pd1:"), std::string::npos);
+
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    kafka::Consumer consumer(server_->brokers(), "identity-secrets-" + newUuid(), {"lms.identity"}, {},
+                             kafka::Consumer::Mode::AssignFromStart);
+    bool sawChange = false;
+    std::int64_t messages = 0;
+    while (!sawChange && std::chrono::steady_clock::now() < deadline) {
+        kafka::IncomingMessage m;
+        if (!consumer.poll(m, std::chrono::milliseconds(500))) continue;
+        ++messages;
+        EXPECT_EQ(m.value.find("$argon2"), std::string::npos) << m.value;
+        for (const auto& h : hashes) EXPECT_EQ(m.value.find(h), std::string::npos) << m.value;
+        if (m.key == "user-" + id && m.headers["lms.type"] == "UserPasswordChanged") sawChange = true;
+    }
+    EXPECT_TRUE(sawChange) << "read " << messages << " messages";
+}
+
+TEST_F(Identity, AnAccessTokenWithoutAnExpiryIsRefused) {
+    const auto email = uniqueEmail("noexp");
+    auto reg = registerStudent(email);
+    ASSERT_EQ(reg.status, 201);
+    auto claims = claimsOf(reg.body["accessToken"]);
+    ASSERT_TRUE(claims.contains("exp"));
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(reg.body["accessToken"])).status, 200);
+    // Signed with the right key, for a live session, but for ever.
+    claims.erase("exp");
+    auto never = call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(jwt::signHs256(claims, kSecret)));
+    EXPECT_EQ(never.status, 401) << never.raw;
+    EXPECT_EQ(never.body["code"], "invalid_token");
+    claims["exp"] = "never";
+    EXPECT_EQ(call(port(), "GET", "/api/v1/users/me", std::nullopt, bearer(jwt::signHs256(claims, kSecret))).status,
+              401);
+}
+
+TEST_F(Identity, TheEmailReservationIsKeyedNotABareHash) {
+    const auto email = uniqueEmail("keyed");
+    auto reg = registerStudent(email);
+    ASSERT_EQ(reg.status, 201);
+    const std::string owner = "user-" + std::string(reg.body["user"]["id"]);
+    pg::Connection c(db_->url());
+    const auto rows = c.query("SELECT scope, value_hash FROM lms_reservations WHERE owner = $1", {owner});
+    ASSERT_EQ(rows.rows(), 1);
+    EXPECT_EQ(rows.str(0, 0), "email-hmac");
+    EXPECT_NE(rows.str(0, 1), toHex(sha256(email))) << "a dictionary of addresses would reverse it";
+    EXPECT_EQ(rows.str(0, 1), identity::emailReservation(kSecret, email));
+    // A reservation made before they were keyed still holds its address.
+    const auto old = uniqueEmail("legacy");
+    c.query("INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ('email', $1, $2)",
+            {toHex(sha256(old)), "user-" + newUuid()});
+    auto taken = registerStudent(old);
+    EXPECT_EQ(taken.status, 409) << taken.raw;
+    EXPECT_EQ(fieldsOf(taken), (std::vector<std::string>{"email"}));
+}
+
+TEST_F(Identity, ForgotPasswordAnswersBeforeItLooksTheAccountUp) {
+    const auto email = uniqueEmail("timing");
+    auto reg = registerStudent(email);
+    ASSERT_EQ(reg.status, 201);
+    const std::string id = reg.body["user"]["id"];
+    // Hold the account's row: recording a reset has to wait for it; answering must not.
+    pg::Connection holder(db_->url());
+    holder.exec("BEGIN");
+    holder.query("SELECT 1 FROM lms_rm.users WHERE user_id = $1::uuid FOR UPDATE", {id});
+    const auto t0 = std::chrono::steady_clock::now();
+    auto known = call(port(), "POST", "/api/v1/auth/password/forgot", json{{"email", email}});
+    const auto took = std::chrono::steady_clock::now() - t0;
+    EXPECT_EQ(known.status, 202);
+    EXPECT_LT(took, std::chrono::seconds(2)) << "the answer waited for the account's lookup";
+    pg::Connection c(db_->url());
+    const std::string sql =
+        "SELECT 1 FROM lms_events WHERE stream_id = $1 AND event_type = 'UserPasswordResetRequested'";
+    EXPECT_EQ(c.query(sql, {"user-" + id}).rows(), 0);
+    holder.exec("COMMIT");
+    EXPECT_EQ(waitForRows(c, sql, {"user-" + id}).rows(), 1) << "recorded once the row was free";
+}
+
+// A sign-in whose password check began before a password change committed must not leave a
+// session that outlives the change (the check and the start are one decision).
+TEST(IdentitySessions, ASignInRacingAPasswordChangeDoesNotOutliveIt) {
+    test::TestDatabase db;
+    // The real Argon2id cost: the window between checking a password and starting the session.
+    Server server(db.url(), {{"LMS_ARGON2_MEMORY_KIB", "19456"}, {"LMS_ARGON2_ITERATIONS", "2"}});
+    int signedIn = 0;
+    for (int run = 0; run < 16; ++run) {
+        const auto email = "race-" + std::to_string(run) + "-" + newUuid().substr(24) + "@example.com";
+        auto reg = call(server.port(), "POST", "/api/v1/auth/register",
+                        json{{"email", email}, {"password", "the old password"}, {"firstName", "R"}, {"lastName", "C"}});
+        ASSERT_EQ(reg.status, 201) << reg.raw;
+        Reply change, in;
+        std::thread changer([&] {
+            change = call(server.port(), "POST", "/api/v1/users/me/password",
+                          json{{"currentPassword", "the old password"}, {"newPassword", "the new password"}},
+                          bearer(reg.body["accessToken"]));
+        });
+        std::thread signer([&] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10 + 10 * (run % 4)));
+            in = call(server.port(), "POST", "/api/v1/auth/login",
+                      json{{"email", email}, {"password", "the old password"}});
+        });
+        changer.join();
+        signer.join();
+        ASSERT_EQ(change.status, 200) << change.raw;
+        if (in.status != 200) {
+            EXPECT_EQ(in.status, 401) << in.raw;
+            continue;
+        }
+        ++signedIn;
+        // Signed in with the old password while it changed: the session must be over now.
+        auto refreshed =
+            call(server.port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", in.body["refreshToken"]}});
+        EXPECT_EQ(refreshed.status, 401) << "run " << run << ": " << refreshed.raw;
+        EXPECT_EQ(call(server.port(), "GET", "/api/v1/users/me", std::nullopt, bearer(in.body["accessToken"])).status,
+                  401)
+            << "run " << run;
+    }
+    std::cout << signedIn << " of 16 sign-ins with the old password got an answer 200 before the change ended them\n";
+}
+
 TEST(IdentityTokens, ARememberedAccessTokenStillExpires) {
     test::TestDatabase db;
     Server server(db.url(), {{"LMS_ACCESS_TOKEN_TTL_S", "10"}});
@@ -694,6 +940,23 @@ TEST(IdentityRateLimits, LoginAndRegistrationAreLimitedPerAccountWithRetryAfter)
     auto other = call(server.port(), "POST", "/api/v1/auth/login",
                       json{{"email", "other-" + email}, {"password", "whatever it is"}});
     EXPECT_EQ(other.status, 401);
+
+    // Guessing the current password through a password change costs an Argon2id hash each time:
+    // limited per account like a sign-in.
+    auto signedIn = call(server.port(), "POST", "/api/v1/auth/login",
+                         json{{"email", reg["email"]}, {"password", "correct horse battery"}});
+    ASSERT_EQ(signedIn.status, 200) << signedIn.raw;
+    const auto auth = bearer(signedIn.body["accessToken"]);
+    for (int i = 0; i < 3; ++i) {
+        auto r = call(server.port(), "POST", "/api/v1/users/me/password",
+                      json{{"currentPassword", "guess number " + std::to_string(i)}, {"newPassword", "whatever new 1"}},
+                      auth);
+        EXPECT_EQ(r.status, 422) << r.raw;
+    }
+    auto guessing = call(server.port(), "POST", "/api/v1/users/me/password",
+                         json{{"currentPassword", "correct horse battery"}, {"newPassword", "whatever new 1"}}, auth);
+    EXPECT_EQ(guessing.status, 429) << guessing.raw;
+    EXPECT_FALSE(guessing.header("Retry-After").empty());
 }
 
 }  // namespace

@@ -121,6 +121,94 @@ TEST(SessionSecurity, ASessionThatDoesNotExistRefusesEverythingButItsStart) {
         .thenRefused("session_exists");
 }
 
+// Two tabs (or a client that lost the answer) refresh with the same token moments apart: the
+// second is handed the same successor, and the session goes on.
+TEST(SessionSecurity, TheTokenRotatedAwayLastAnswersWithTheSameSuccessorWithinTheGracePeriod) {
+    const auto rotated = kT0 + 10 * kMinute;
+    given<Session>({sessionStarted("h1", kT0 + 60 * kMinute)})
+        .when(RotateRefreshToken{"h1", "h2", kT0 + 70 * kMinute, rotated})
+        .then({{"SessionRefreshed",
+                {{"previousTokenHash", "h1"}, {"tokenHash", "h2"}, {"expiresAt", kT0 + 70 * kMinute}, {"at", rotated}}}})
+        .when(RotateRefreshToken{"h1", "h2", kT0 + 70 * kMinute, rotated + kRefreshGraceUs})
+        .then({{"SessionRefreshRepeated", {{"at", rotated + kRefreshGraceUs}}}})
+        // Both holders now have h2, which rotates as usual.
+        .when(RotateRefreshToken{"h2", "h3", kT0 + 80 * kMinute, rotated + kRefreshGraceUs + 1})
+        .then({{"SessionRefreshed",
+                {{"previousTokenHash", "h2"},
+                 {"tokenHash", "h3"},
+                 {"expiresAt", kT0 + 80 * kMinute},
+                 {"at", rotated + kRefreshGraceUs + 1}}}});
+}
+
+TEST(SessionSecurity, AfterTheGracePeriodOrForAnOlderTokenReuseStillRevokesTheFamily) {
+    const auto rotated = kT0 + 10 * kMinute;
+    const std::vector<DomainEvent> once{sessionStarted("h1", kT0 + 60 * kMinute),
+                                        sessionRefreshed("h1", "h2", kT0 + 70 * kMinute, rotated)};
+    given<Session>(once)
+        .when(RotateRefreshToken{"h1", "h2", kT0 + 70 * kMinute, rotated + kRefreshGraceUs + 1})
+        .then({{"SessionRevoked", {{"reason", "refresh_token_reuse"}, {"at", rotated + kRefreshGraceUs + 1}}}});
+    // h1 was rotated away two rotations ago: only the last one has a grace period.
+    auto twice = once;
+    twice.push_back(sessionRefreshed("h2", "h3", kT0 + 80 * kMinute, rotated + 1));
+    given<Session>(twice)
+        .when(RotateRefreshToken{"h1", "h2", kT0 + 80 * kMinute, rotated + 2})
+        .then({{"SessionRevoked", {{"reason", "refresh_token_reuse"}, {"at", rotated + 2}}}});
+    // The grace period can be turned off.
+    given<Session>(once)
+        .when(RotateRefreshToken{"h1", "h2", kT0 + 70 * kMinute, rotated + 1, 0, 0})
+        .then({{"SessionRevoked", {{"reason", "refresh_token_reuse"}, {"at", rotated + 1}}}});
+}
+
+TEST(SessionSecurity, WithinTheGracePeriodATokenWhoseSuccessorIsNotTheCurrentOneIsRefused) {
+    // A session whose tokens were random (begun before they were derived): the successor the
+    // caller derives is not the current token, so there is nothing to hand out again.
+    const auto rotated = kT0 + 10 * kMinute;
+    given<Session>({sessionStarted("h1", kT0 + 60 * kMinute), sessionRefreshed("h1", "h2", kT0 + 70 * kMinute, rotated)})
+        .when(RotateRefreshToken{"h1", "not-h2", kT0 + 70 * kMinute, rotated + 1})
+        .thenRefused("invalid_refresh_token")
+        .when(RotateRefreshToken{"h2", "h3", kT0 + 80 * kMinute, rotated + 2})
+        .then({{"SessionRefreshed",
+                {{"previousTokenHash", "h2"}, {"tokenHash", "h3"}, {"expiresAt", kT0 + 80 * kMinute}, {"at", rotated + 2}}}});
+}
+
+TEST(SessionSecurity, ASessionBegunBeforeThePasswordChangedIsRevokedAtItsNextRefresh) {
+    const auto at = kT0 + kMinute;
+    // Begun at credential version 0; the user is at 1 now (a change or reset since).
+    given<Session>({sessionStarted("h1", kT0 + 60 * kMinute)})
+        .when(RotateRefreshToken{"h1", "h2", kT0 + 70 * kMinute, at, 1})
+        .then({{"SessionRevoked", {{"reason", "credentials_changed"}, {"at", at}}}})
+        .when(RotateRefreshToken{"h1", "h2", kT0 + 70 * kMinute, at + 1, 1})
+        .thenRefused("invalid_refresh_token");
+    // The session the password was changed from carries on under the new version.
+    given<Session>({sessionStarted("h1", kT0 + 60 * kMinute)})
+        .when(RenewCredentials{1, at})
+        .then({{"SessionCredentialsRenewed", {{"credentialVersion", 1}, {"at", at}}}})
+        .when(RenewCredentials{1, at + 1})
+        .then({})
+        .when(RotateRefreshToken{"h1", "h2", kT0 + 70 * kMinute, at + 2, 1})
+        .then({{"SessionRefreshed",
+                {{"previousTokenHash", "h1"}, {"tokenHash", "h2"}, {"expiresAt", kT0 + 70 * kMinute}, {"at", at + 2}}}});
+    // A session revoked meanwhile is not renewed.
+    given<Session>({sessionStarted("h1", kT0 + 60 * kMinute), sessionRevoked("logout", at)})
+        .when(RenewCredentials{1, at + 1})
+        .then({});
+}
+
+TEST(SessionSecurity, ASessionRecordsTheCredentialVersionItBeganUnder) {
+    given<Session>({})
+        .when(StartSession{SessionId("s1"), UserId("u1"), "h1", kT0 + kMinute, kT0, 3})
+        .then({{"SessionStarted",
+                {{"sessionId", "s1"},
+                 {"userId", "u1"},
+                 {"tokenHash", "h1"},
+                 {"expiresAt", kT0 + kMinute},
+                 {"at", kT0},
+                 {"credentialVersion", 3}}}})
+        .when(RotateRefreshToken{"h1", "h2", kT0 + 2 * kMinute, kT0 + 1, 3})
+        .then({{"SessionRefreshed",
+                {{"previousTokenHash", "h1"}, {"tokenHash", "h2"}, {"expiresAt", kT0 + 2 * kMinute}, {"at", kT0 + 1}}}});
+}
+
 // --- users ---------------------------------------------------------------------------------
 
 DomainEvent userRegistered() {
@@ -171,6 +259,30 @@ TEST(UserSecurity, AResetSpendsEveryOutstandingToken) {
         .then({{"UserPasswordReset", {{"resetId", "r2"}, {"passwordHash", "$argon2id$new"}, {"at", at}}}})
         .when(ResetPassword{"t1", "$argon2id$other", at + kMinute})
         .thenRefused("invalid_reset_token");
+}
+
+TEST(UserSecurity, APasswordChangeVoidsTheResetLinksMailedBefore) {
+    const auto at = kT0 + kMinute;
+    given<User>({userRegistered(), resetRequested("r1", "t1", kT0 + 60 * kMinute)})
+        .when(ChangePassword{"$argon2id$new", at})
+        .then({{"UserPasswordChanged", {{"passwordHash", "$argon2id$new"}, {"at", at}}}})
+        .when(ResetPassword{"t1", "$argon2id$attacker", at + 1})
+        .thenRefused("invalid_reset_token");
+}
+
+TEST(UserSecurity, EachPasswordChangeOrResetIsANewCredentialVersion) {
+    auto s = User::initial();
+    const std::vector<DomainEvent> history{
+        userRegistered(),
+        {"UserPasswordChanged", 1, {{"passwordHash", "$argon2id$2"}, {"at", kT0 + 1}}},
+        resetRequested("r1", "t1", kT0 + 60 * kMinute),
+        {"UserPasswordReset", 1, {{"resetId", "r1"}, {"passwordHash", "$argon2id$3"}, {"at", kT0 + 2}}},
+        {"UserProfileUpdated", 1, {{"bio", "hi"}, {"at", kT0 + 3}}}};
+    for (std::size_t i = 0; i < history.size(); ++i) {
+        s = User::evolve(s, history[i]);
+        const std::int64_t expected = i == 0 ? 0 : (i < 3 ? 1 : 2);
+        EXPECT_EQ(s.credentialVersion, expected) << "after " << history[i].type;
+    }
 }
 
 TEST(UserSecurity, AResetTokenThatWasNeverIssuedIsRefused) {
