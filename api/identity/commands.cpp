@@ -171,10 +171,9 @@ Result<Done> Commands::userCommand(const UserId& user, const di::User::Command& 
     std::vector<eventstore::RecordedEvent> sessionEvents;
     auto options = userOptions(std::move(extra));
     if (sessions) {
-        options.withinTransaction = [this, user, meta, sessions, &sessionEvents,
-                                     inner = std::move(options.withinTransaction)](
-                                        pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written)
-            -> std::optional<DomainError> {
+        options.withinTransaction =
+            [this, user, meta, sessions, &sessionEvents, inner = std::move(options.withinTransaction)](
+                pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written) -> std::optional<DomainError> {
             sessionEvents.clear();  // a restarted attempt starts over
             if (auto refused = inner(c, written)) return refused;
             return settleSessions(c, user, *sessions, meta, sessionEvents);
@@ -203,10 +202,9 @@ Result<Registered> Commands::registerUser(const RegisterInput& in, const Metadat
             "INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
             {kEmailScope, emailReservation(s_.secret, email), stream});
         // A reservation made before they were keyed holds the address too, until it is re-keyed.
-        if (r.affected() == "1" &&
-            c.query("SELECT 1 FROM lms_reservations WHERE scope = $1 AND value_hash = $2",
-                    {kLegacyEmailScope, sha256Hex(email)})
-                    .rows() == 0) {
+        if (r.affected() == "1" && c.query("SELECT 1 FROM lms_reservations WHERE scope = $1 AND value_hash = $2",
+                                           {kLegacyEmailScope, sha256Hex(email)})
+                                           .rows() == 0) {
             return std::nullopt;
         }
         return refusal(Kind::Conflict, "email_taken", "an account with this email exists", "email",
@@ -217,13 +215,13 @@ Result<Registered> Commands::registerUser(const RegisterInput& in, const Metadat
     return Registered{userId, email};
 }
 
-Result<StartedSession> Commands::startSession(const UserId& user, std::int64_t credentialVersion,
-                                              const Metadata& meta) {
+Result<StartedSession> Commands::startSession(const UserId& user, std::int64_t credentialVersion, const Metadata& meta) {
     StartedSession started{SessionId(newUuid()), ""};
     started.refreshToken = refreshTokenAfter(s_.secret, started.sessionId, "");
     const auto now = clock_.nowUs();
-    const di::StartSession cmd{started.sessionId, user, sha256Hex(started.refreshToken),
-                               now + s_.refreshTtlS * 1'000'000, now, credentialVersion};
+    const di::StartSession cmd{
+        started.sessionId, user, sha256Hex(started.refreshToken), now + s_.refreshTtlS * 1'000'000, now,
+        credentialVersion};
     // The password was checked against credentialVersion: the session begins only if that is
     // still the user's, decided in the transaction that starts it.
     auto options = sessionOptions([&](pg::Connection& c) -> std::optional<DomainError> {
@@ -377,8 +375,9 @@ int Commands::rekeyEmailReservations() {
         for (const auto& r : legacy) {
             // Only a row that is what it claims to be: the sha256 of its owner's address.
             if (sha256Hex(r.emailNorm) != r.valueHash) continue;
-            c_.query("INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                     {kEmailScope, emailReservation(s_.secret, r.emailNorm), r.owner});
+            c_.query(
+                "INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                {kEmailScope, emailReservation(s_.secret, r.emailNorm), r.owner});
             c_.query("DELETE FROM lms_reservations WHERE scope = $1 AND value_hash = $2",
                      {kLegacyEmailScope, r.valueHash});
             ++done;

@@ -104,12 +104,8 @@ json SessionStarted::toJson() const {
 }
 SessionStarted SessionStarted::fromJson(const json& d) {
     // credentialVersion is absent in events written before it existed: 0.
-    return {SessionId(text(d, "sessionId")),
-            UserId(text(d, "userId")),
-            text(d, "tokenHash"),
-            integer(d, "expiresAt"),
-            integer(d, "at"),
-            integer(d, "credentialVersion")};
+    return {SessionId(text(d, "sessionId")), UserId(text(d, "userId")), text(d, "tokenHash"),
+            integer(d, "expiresAt"),         integer(d, "at"),          integer(d, "credentialVersion")};
 }
 
 json SessionRefreshed::toJson() const {

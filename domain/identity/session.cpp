@@ -54,11 +54,12 @@ Decision Session::decide(const State& s, const Command& command) {
             [&](const RotateRefreshToken& c) -> Decision {
                 if (!s.exists || s.revoked || c.presentedHash.empty()) return unexpected(invalidToken());
                 const bool current = c.presentedHash == s.currentHash;
-                const bool justRotated =
-                    !s.previousHash.empty() && c.presentedHash == s.previousHash && c.at - s.rotatedAt <= c.graceUs;
+                const bool justRotated = !s.previousHash.empty() && c.presentedHash == s.previousHash &&
+                                         c.at - s.rotatedAt <= c.graceUs;
                 if (current || justRotated) {
                     // A password change or reset since this session began ends it.
-                    if (c.credentialVersion != s.credentialVersion) return one(SessionRevoked{"credentials_changed", c.at});
+                    if (c.credentialVersion != s.credentialVersion)
+                        return one(SessionRevoked{"credentials_changed", c.at});
                     if (s.expiresAt <= c.at) return unexpected(invalidToken());
                     if (justRotated) {
                         // Its successor is the current token, unless the tokens were not derived

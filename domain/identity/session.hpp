@@ -57,7 +57,7 @@ struct Session : EventSourced<Session, SessionEvents> {
         SessionId sessionId;
         UserId userId;
         std::string currentHash;
-        std::string previousHash;     // the token rotated away last, and when
+        std::string previousHash;  // the token rotated away last, and when
         std::int64_t rotatedAt = 0;
         std::vector<std::string> rotatedHashes;  // every token rotated away, previousHash included
         std::int64_t expiresAt = 0;

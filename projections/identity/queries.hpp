@@ -55,7 +55,7 @@ std::optional<SessionId> sessionOfRefreshToken(pg::Connection& c, const std::str
 struct SessionWithUser {
     std::string status;  // ACTIVE or REVOKED
     UserId userId;
-    std::optional<UserRow> user;  // absent when the user was erased
+    std::optional<UserRow> user;             // absent when the user was erased
     std::int64_t credentialVersion = 0;      // the session's
     std::int64_t userCredentialVersion = 0;  // the user's now
     // Active, its user there, and begun (or renewed) under the user's current credentials.

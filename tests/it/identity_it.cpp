@@ -422,9 +422,8 @@ TEST_F(Identity, AdminListsSearchesBansAndActivates) {
     auto ban = call(port(), "PATCH", "/api/v1/admin/users/" + id + "/ban", json{{"reason", reason}}, adminAuth);
     ASSERT_EQ(ban.status, 200) << ban.raw;
     EXPECT_EQ(c.query("SELECT count(*) FROM lms_events WHERE data::text LIKE $1", {"%Ermintrude%"}).i64(0, 0), 0);
-    const auto sealedReason =
-        c.query("SELECT data->>'reason' FROM lms_events WHERE stream_id = $1 AND event_type = 'UserBanned'",
-                {"user-" + id});
+    const auto sealedReason = c.query(
+        "SELECT data->>'reason' FROM lms_events WHERE stream_id = $1 AND event_type = 'UserBanned'", {"user-" + id});
     ASSERT_EQ(sealedReason.rows(), 1);
     EXPECT_EQ(eventstore::PersonalData(c).open("user-" + id, sealedReason.str(0, 0)), reason);
     EXPECT_EQ(ban.body["status"], "BANNED");
@@ -595,6 +594,17 @@ TEST_F(Identity, ErasureLeavesNoPersonalDataInTheDatabaseOrKafka) {
     EXPECT_EQ(everywhere(email), 0);
     EXPECT_EQ(everywhere(first), 0);
     EXPECT_EQ(everywhere(last), 0);
+    // The keys of the person and of every session they had are destroyed.
+    EXPECT_EQ(c.query("SELECT count(*) FROM lms_subject_keys WHERE data_key IS NOT NULL AND (subject_id = $1 OR "
+                      "subject_id IN (SELECT 'session-' || session_id FROM lms_rm.sessions WHERE user_id = $2::uuid))",
+                      {"user-" + id, id})
+                  .i64(0, 0),
+              0);
+    EXPECT_GE(c.query("SELECT count(*) FROM lms_subject_keys WHERE shredded_at IS NOT NULL AND subject_id IN "
+                      "(SELECT 'session-' || session_id FROM lms_rm.sessions WHERE user_id = $1::uuid)",
+                      {id})
+                  .i64(0, 0),
+              1);
     // The sealed values in the history can no longer be opened.
     const auto sealed = c.query(
         "SELECT data->>'email' FROM lms_events WHERE stream_id = $1 AND event_type = 'UserRegistered'", {"user-" + id});
@@ -871,11 +881,10 @@ TEST(IdentitySessions, ASignInRacingAPasswordChangeDoesNotOutliveIt) {
         }
         ++signedIn;
         // Signed in with the old password while it changed: the session must be over now.
-        auto refreshed =
-            call(server.port(), "POST", "/api/v1/auth/refresh", json{{"refreshToken", in.body["refreshToken"]}});
+        auto refreshed = call(server.port(), "POST", "/api/v1/auth/refresh",
+                              json{{"refreshToken", in.body["refreshToken"]}});
         EXPECT_EQ(refreshed.status, 401) << "run " << run << ": " << refreshed.raw;
-        EXPECT_EQ(call(server.port(), "GET", "/api/v1/users/me", std::nullopt, bearer(in.body["accessToken"])).status,
-                  401)
+        EXPECT_EQ(call(server.port(), "GET", "/api/v1/users/me", std::nullopt, bearer(in.body["accessToken"])).status, 401)
             << "run " << run;
     }
     std::cout << signedIn << " of 16 sign-ins with the old password got an answer 200 before the change ended them\n";

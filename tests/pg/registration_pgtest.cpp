@@ -9,6 +9,7 @@
 #include "api/identity/commands.hpp"
 #include "common/clock.hpp"
 #include "common/password.hpp"
+#include "common/sha256.hpp"
 #include "domain/identity/user.hpp"
 #include "eventstore/command_loop.hpp"
 #include "eventstore/event_store.hpp"
@@ -24,7 +25,10 @@ namespace {
 
 // Use cases with a cheap Argon2id and a clock that stands still.
 struct Identity {
-    Identity() { settings.cost = test::kCheapPasswordCost; }
+    Identity() {
+        settings.cost = test::kCheapPasswordCost;
+        settings.secret = "registration-pgtest-secret-0123456789abcdef";
+    }
     identity::Commands on(pg::Connection& c) const { return identity::Commands(c, clock, settings); }
     ManualClock clock{1'795'000'000'000'000};
     identity::Settings settings;
@@ -57,6 +61,42 @@ TEST(Registration, HundredConcurrentRegistrationsOfOneEmailGiveExactlyOneAccount
     EXPECT_EQ(c.exec("SELECT count(*) FROM lms_events WHERE event_type = 'UserRegistered'").i64(0, 0), 1);
     EXPECT_EQ(c.exec("SELECT count(*) FROM lms_reservations").i64(0, 0), 1);
     EXPECT_EQ(c.exec("SELECT count(*) FROM lms_subject_keys").i64(0, 0), 1) << "losers leave no data keys behind";
+}
+
+TEST(Registration, ReservationsMadeAsABareHashStillHoldTheirAddressAndAreReKeyed) {
+    test::TestDatabase db;
+    pg::Connection c(db.url());
+    projections::identity::Identity readModel;
+    projections::ensure(c, readModel);
+    const Identity identity;
+    auto alice = identity.on(c).registerUser({"alice@example.com", "a long passphrase", "Alice", "L"}, {"", "r1", ""});
+    ASSERT_TRUE(alice.has_value());
+    const std::string owner = domain::identity::userStream(alice->userId);
+    EXPECT_EQ(c.query("SELECT value_hash FROM lms_reservations WHERE owner = $1", {owner}).str(0, 0),
+              identity::emailReservation(identity.settings.secret, "alice@example.com"));
+    // As it was stored before reservations were keyed.
+    c.query("UPDATE lms_reservations SET scope = 'email', value_hash = $2 WHERE owner = $1",
+            {owner, sha256Hex("alice@example.com")});
+    // And one whose owner the read model does not know.
+    c.query("INSERT INTO lms_reservations (scope, value_hash, owner) VALUES ('email', $1, 'user-unknown')",
+            {sha256Hex("ghost@example.com")});
+    auto again = identity.on(c).registerUser({"Alice@Example.com", "a long passphrase", "A", "L"}, {"", "r2", ""});
+    ASSERT_FALSE(again.has_value());
+    EXPECT_EQ(again.error().code, "email_taken") << "an unkeyed reservation still holds its address";
+    EXPECT_FALSE(identity.on(c).registerUser({"ghost@example.com", "a long passphrase", "G", "H"}, {"", "r3", ""}));
+
+    EXPECT_EQ(identity.on(c).rekeyEmailReservations(), 1);
+    EXPECT_EQ(identity.on(c).rekeyEmailReservations(), 0) << "idempotent";
+    const auto rows = c.query("SELECT scope, value_hash FROM lms_reservations WHERE owner = $1", {owner});
+    ASSERT_EQ(rows.rows(), 1);
+    EXPECT_EQ(rows.str(0, 0), "email-hmac");
+    EXPECT_EQ(rows.str(0, 1), identity::emailReservation(identity.settings.secret, "alice@example.com"));
+    EXPECT_EQ(c.exec("SELECT count(*) FROM lms_reservations WHERE scope = 'email'").i64(0, 0), 1)
+        << "the unknown owner's row waits for the read model";
+    auto third = identity.on(c).registerUser({"alice@example.com", "a long passphrase", "A", "L"}, {"", "r4", ""});
+    ASSERT_FALSE(third.has_value());
+    EXPECT_EQ(third.error().code, "email_taken");
+    EXPECT_EQ(c.exec("SELECT count(*) FROM lms_events WHERE event_type = 'UserRegistered'").i64(0, 0), 1);
 }
 
 TEST(Registration, PersonalFieldsAreSealedInTheStoreAndOpenForTheDecider) {

@@ -168,7 +168,10 @@ TEST(SessionSecurity, WithinTheGracePeriodATokenWhoseSuccessorIsNotTheCurrentOne
         .thenRefused("invalid_refresh_token")
         .when(RotateRefreshToken{"h2", "h3", kT0 + 80 * kMinute, rotated + 2})
         .then({{"SessionRefreshed",
-                {{"previousTokenHash", "h2"}, {"tokenHash", "h3"}, {"expiresAt", kT0 + 80 * kMinute}, {"at", rotated + 2}}}});
+                {{"previousTokenHash", "h2"},
+                 {"tokenHash", "h3"},
+                 {"expiresAt", kT0 + 80 * kMinute},
+                 {"at", rotated + 2}}}});
 }
 
 TEST(SessionSecurity, ASessionBegunBeforeThePasswordChangedIsRevokedAtItsNextRefresh) {
