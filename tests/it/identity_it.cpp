@@ -945,6 +945,15 @@ TEST(IdentityRateLimits, LoginAndRegistrationAreLimitedPerAccountWithRetryAfter)
     EXPECT_EQ(limited.body["code"], "rate_limited");
     const auto retryAfter = limited.header("Retry-After");
     EXPECT_GE(std::stoi(retryAfter.empty() ? "0" : retryAfter), 1);
+    // The limit is on the address as the lookup sees it: other spellings share the bucket, and an
+    // invisible suffix is refused before any lookup instead of opening a bucket of its own.
+    auto respelled = call(server.port(), "POST", "/api/v1/auth/login",
+                          json{{"email", " " + upperCase(email) + " "}, {"password", "whatever it is"}});
+    EXPECT_EQ(respelled.status, 429) << respelled.raw;
+    auto suffixed = call(server.port(), "POST", "/api/v1/auth/login",
+                         json{{"email", email + std::string(1, '\0') + "1"}, {"password", "whatever it is"}});
+    EXPECT_EQ(suffixed.status, 422) << suffixed.raw;
+    EXPECT_EQ(fieldsOf(suffixed), (std::vector<std::string>{"email"}));
     // Another account from the same address still gets through (the per-IP bucket is larger).
     auto other = call(server.port(), "POST", "/api/v1/auth/login",
                       json{{"email", "other-" + email}, {"password", "whatever it is"}});
