@@ -167,7 +167,7 @@ std::optional<DomainError> Commands::settleSessions(pg::Connection& c, const Use
 }
 
 Result<Done> Commands::userCommand(const UserId& user, const di::User::Command& command, const Metadata& meta,
-                                   std::optional<SessionsOutcome> sessions, Extra extra) {
+                                   const std::optional<SessionsOutcome>& sessions, Extra extra) {
     std::vector<eventstore::RecordedEvent> sessionEvents;
     auto options = userOptions(std::move(extra));
     if (sessions) {

@@ -146,7 +146,7 @@ private:
     // The sealing of a stream's secret and personal fields, for the user or session decider.
     void seal(eventstore::CommandOptions& o, std::span<const std::string_view> fields);
     Result<Done> userCommand(const UserId& user, const domain::identity::User::Command& command, const Metadata& meta,
-                             std::optional<SessionsOutcome> sessions,
+                             const std::optional<SessionsOutcome>& sessions,
                              std::function<std::optional<DomainError>(pg::Connection&)> extra = {});
 
     template <class Decider>
