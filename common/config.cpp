@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <charconv>
 #include <cstdlib>
 
@@ -42,6 +43,35 @@ std::string envOneOf(const char* name, const char* fallback, std::initializer_li
         list += a;
     }
     throw ConfigError(std::string(name) + "='" + v + "' must be one of: " + list);
+}
+
+// The comma-separated items of a variable, without surrounding spaces; empty items are skipped.
+std::vector<std::string> envList(const char* name) {
+    const std::string all = env(name, "");
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start < all.size()) {
+        auto end = all.find(',', start);
+        if (end == std::string::npos) end = all.size();
+        std::string item = all.substr(start, end - start);
+        item.erase(0, item.find_first_not_of(' '));
+        item.erase(item.find_last_not_of(' ') + 1);
+        if (!item.empty()) out.push_back(item);
+        start = end + 1;
+    }
+    return out;
+}
+
+// A 256-bit key given as 64 hex characters. The message never repeats the value: it is a secret.
+std::string hexKey(const char* name, std::string value) {
+    const bool ok = value.size() == 64 && value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+    if (!ok) {
+        throw ConfigError(
+            std::string(name) + " must be 64 hex characters (32 bytes; e.g. `openssl rand -hex 32`), not " +
+            std::to_string(value.size()) + " characters" + (value.size() == 64 ? " with a non-hex one" : ""));
+    }
+    for (char& ch : value) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return value;
 }
 
 }  // namespace
@@ -87,42 +117,27 @@ Config Config::fromEnvironment() {
     c.relayBatch = envInt("LMS_RELAY_BATCH", 2000, 1, 100000);
     c.pollIntervalMs = envInt("LMS_POLL_INTERVAL_MS", 500, 10, 60000);
     c.maxBodyBytes = envInt("LMS_HTTP_MAX_BODY_BYTES", 65536, 1024, 64 * 1024 * 1024);
-    const std::string origins = env("LMS_CORS_ORIGINS", "");
-    std::size_t start = 0;
-    while (start < origins.size()) {
-        auto end = origins.find(',', start);
-        if (end == std::string::npos) end = origins.size();
-        std::string o = origins.substr(start, end - start);
-        while (!o.empty() && o.front() == ' ') o.erase(o.begin());
-        while (!o.empty() && o.back() == ' ') o.pop_back();
-        if (!o.empty()) {
-            if (o.rfind("http://", 0) != 0 && o.rfind("https://", 0) != 0) {
-                throw ConfigError("LMS_CORS_ORIGINS: '" + o + "' is not an origin (https://host[:port])");
-            }
-            c.corsOrigins.push_back(o);
+    for (const auto& o : envList("LMS_CORS_ORIGINS")) {
+        if (o.rfind("http://", 0) != 0 && o.rfind("https://", 0) != 0) {
+            throw ConfigError("LMS_CORS_ORIGINS: '" + o + "' is not an origin (https://host[:port])");
         }
-        start = end + 1;
+        c.corsOrigins.push_back(o);
     }
-    const std::string proxies = env("LMS_TRUSTED_PROXIES", "");
-    start = 0;
-    while (start < proxies.size()) {
-        auto end = proxies.find(',', start);
-        if (end == std::string::npos) end = proxies.size();
-        std::string ip = proxies.substr(start, end - start);
-        ip.erase(0, ip.find_first_not_of(' '));
-        ip.erase(ip.find_last_not_of(' ') + 1);
-        if (!ip.empty()) {
-            if (ip.find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos) {
-                throw ConfigError("LMS_TRUSTED_PROXIES: '" + ip + "' is not an IP address");
-            }
-            c.trustedProxies.push_back(ip);
+    for (const auto& ip : envList("LMS_TRUSTED_PROXIES")) {
+        if (ip.find_first_not_of("0123456789abcdefABCDEF.:") != std::string::npos) {
+            throw ConfigError("LMS_TRUSTED_PROXIES: '" + ip + "' is not an IP address");
         }
-        start = end + 1;
+        c.trustedProxies.push_back(ip);
     }
 
     c.jwtSecret = env("LMS_JWT_SECRET", "");
     if (!c.jwtSecret.empty() && c.jwtSecret.size() < 32) {
         throw ConfigError("LMS_JWT_SECRET must be at least 32 bytes (it signs access tokens)");
+    }
+    c.masterKey = env("LMS_MASTER_KEY", "");
+    if (!c.masterKey.empty()) c.masterKey = hexKey("LMS_MASTER_KEY", c.masterKey);
+    for (const auto& k : envList("LMS_MASTER_KEY_PREVIOUS")) {
+        c.masterKeyPrevious.push_back(hexKey("LMS_MASTER_KEY_PREVIOUS", k));
     }
     c.jwtIssuer = env("LMS_JWT_ISSUER", "lms");
     c.jwtAudience = env("LMS_JWT_AUDIENCE", "lms-api");

@@ -44,6 +44,12 @@ struct Config {
     std::vector<std::string> corsOrigins;     // LMS_CORS_ORIGINS: comma-separated allowlist
     std::vector<std::string> trustedProxies;  // LMS_TRUSTED_PROXIES: IPs whose X-Forwarded-For is believed
 
+    // Key-encryption keys of the per-subject data keys (eventstore/master_keys.hpp), as 64 hex
+    // characters each: the one that wraps (empty: a random one kept in <data dir>/master-key) and
+    // older ones accepted for unwrapping only, during a rotation.
+    std::string masterKey;                       // LMS_MASTER_KEY
+    std::vector<std::string> masterKeyPrevious;  // LMS_MASTER_KEY_PREVIOUS: comma-separated
+
     // Identity.
     std::string jwtSecret;           // LMS_JWT_SECRET (>= 32 bytes); unset: a random one kept in <data dir>/jwt-secret
     std::string jwtIssuer;           // LMS_JWT_ISSUER

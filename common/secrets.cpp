@@ -12,11 +12,17 @@
 #include "common/sha256.hpp"
 
 namespace lms {
+namespace {
 
-std::string serverSecret(const Config& config) {
-    if (!config.jwtSecret.empty()) return config.jwtSecret;
+// What <data dir>/<file> holds: a random 32-byte secret as 64 hex characters, written with mode
+// 0600 by whichever process comes first. `valid` says whether the file's content can be used;
+// `what` describes a valid content in the error message.
+template <typename Valid>
+std::string generatedSecret(const Config& config, const char* file, const char* variable, Valid valid,
+                            const char* what) {
     namespace fs = std::filesystem;
-    const fs::path path = fs::path(config.dataDir) / "jwt-secret";
+    const fs::path path = fs::path(config.dataDir) / file;
+    const std::string unset = std::string(variable) + " is unset and ";
     std::error_code ec;
     fs::create_directories(config.dataDir, ec);
     // O_EXCL: two processes starting at once agree on whichever secret was written first.
@@ -27,11 +33,11 @@ std::string serverSecret(const Config& config) {
             hex = toHex(randomBytes(32));
         } catch (const std::runtime_error&) {
             ::close(fd);
-            throw ConfigError("LMS_JWT_SECRET is unset and no random secret could be made");
+            throw ConfigError(unset + "no random secret could be made");
         }
         const bool ok = ::write(fd, hex.data(), hex.size()) == static_cast<ssize_t>(hex.size()) && ::fsync(fd) == 0;
         ::close(fd);
-        if (!ok) throw ConfigError("LMS_JWT_SECRET is unset and " + path.string() + " could not be written");
+        if (!ok) throw ConfigError(unset + path.string() + " could not be written");
     }
     for (int attempt = 0; attempt < 50; ++attempt) {
         std::ifstream in(path);
@@ -39,10 +45,32 @@ std::string serverSecret(const Config& config) {
         ss << in.rdbuf();
         std::string s = ss.str();
         while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-        if (s.size() >= 32) return s;
+        if (valid(s)) return s;
         ::usleep(20000);  // another process is writing it
     }
-    throw ConfigError("LMS_JWT_SECRET is unset and " + path.string() + " does not hold a secret of 32 bytes or more");
+    throw ConfigError(unset + path.string() + " does not hold " + what);
+}
+
+}  // namespace
+
+std::string serverSecret(const Config& config) {
+    if (!config.jwtSecret.empty()) return config.jwtSecret;
+    return generatedSecret(
+        config, "jwt-secret", "LMS_JWT_SECRET", [](const std::string& s) { return s.size() >= 32; },
+        "a secret of 32 bytes or more");
+}
+
+std::string masterKey(const Config& config) {
+    // Config::fromEnvironment has checked LMS_MASTER_KEY's form: 64 hex characters.
+    const std::string hex = !config.masterKey.empty()
+                                ? config.masterKey
+                                : generatedSecret(
+                                      config, "master-key", "LMS_MASTER_KEY",
+                                      [](const std::string& s) { return s.size() == 64 && fromHex(s).has_value(); },
+                                      "a key of 64 hex characters");
+    const auto key = fromHex(hex);
+    if (!key || key->size() != 32) throw ConfigError("LMS_MASTER_KEY must be 64 hex characters (32 bytes)");
+    return *key;
 }
 
 }  // namespace lms

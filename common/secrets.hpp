@@ -11,4 +11,11 @@ namespace lms {
 // one deployment must see the same secret. Throws ConfigError when the file cannot be used.
 std::string serverSecret(const Config& config);
 
+// The key-encryption key of the per-subject data keys, as 32 raw bytes: LMS_MASTER_KEY when set;
+// otherwise a random key kept in <LMS_DATA_DIR>/master-key (mode 0600, 64 hex characters),
+// created on first use like the server's secret. Throws ConfigError when the file cannot be used.
+// A backup that holds this file beside the database can open every data key: in production, set
+// LMS_MASTER_KEY from a secret store instead (docs/decisions/0012-key-wrapping.md).
+std::string masterKey(const Config& config);
+
 }  // namespace lms

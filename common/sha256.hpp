@@ -1,4 +1,5 @@
 #pragma once
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -7,6 +8,8 @@ namespace lms {
 // Raw 32-byte SHA-256 digest of data.
 std::string sha256(std::string_view data);
 std::string toHex(std::string_view bytes);
+// The bytes of lower- or upper-case hex; nothing when hex has an odd length or a non-hex character.
+std::optional<std::string> fromHex(std::string_view hex);
 // Hex SHA-256: what stores keep of a token (refresh, reset) instead of the token.
 std::string sha256Hex(std::string_view data);
 // Raw 32-byte HMAC-SHA-256 of data under key.

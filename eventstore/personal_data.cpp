@@ -1,87 +1,46 @@
 #include "eventstore/personal_data.hpp"
 
-#include <openssl/evp.h>
-
-#include <memory>
 #include <stdexcept>
 
+#include "common/aead.hpp"
 #include "common/jwt.hpp"
 #include "common/secure.hpp"
 #include "common/sha256.hpp"
+#include "eventstore/master_keys.hpp"
 
 namespace lms::eventstore {
-namespace {
-
-constexpr std::size_t kNonce = 12;
-constexpr std::size_t kTag = 16;
-
-using Ctx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
-
-}  // namespace
 
 std::optional<std::string> PersonalData::key(const std::string& subjectId, bool create) {
+    const MasterKeys& keys = MasterKeys::required();
     if (create) {
+        // Wrapped before it is first stored: no clear data key reaches a tuple, the WAL or a backup.
+        const auto w = keys.wrap(subjectId, randomBytes(aead::kKeyBytes));
         c_.query(
-            "INSERT INTO lms_subject_keys (subject_id, data_key) VALUES ($1, decode($2, 'hex')) "
+            "INSERT INTO lms_subject_keys (subject_id, data_key, kek_id) VALUES ($1, decode($2, 'hex'), $3) "
             "ON CONFLICT (subject_id) DO NOTHING",
-            {subjectId, toHex(randomBytes(32))});
+            {subjectId, toHex(w.bytes), w.kekId});
     }
-    const auto r = c_.query("SELECT data_key FROM lms_subject_keys WHERE subject_id = $1", {subjectId});
+    const auto r = c_.query("SELECT data_key, kek_id FROM lms_subject_keys WHERE subject_id = $1", {subjectId});
     if (r.rows() == 0 || r.isNull(0, 0)) return std::nullopt;
-    return r.bytea(0, 0);
+    // Stored in clear before migration 0006 (or by an older lms during an upgrade): it still opens,
+    // and the next `lms serve` start or `lms keys rotate-master` wraps it (wrapClearDataKeys).
+    if (r.isNull(0, 1)) return r.bytea(0, 0);
+    return keys.unwrap(subjectId, {r.str(0, 1), r.bytea(0, 0)});
 }
 
 std::string PersonalData::seal(const std::string& subjectId, const std::string& plaintext) {
     const auto k = key(subjectId, true);
     if (!k) throw std::runtime_error("subject " + subjectId + " was erased: its personal data cannot be written");
-    const std::string nonce = randomBytes(kNonce);
-    std::string out = nonce;
-    out.resize(kNonce + plaintext.size() + kTag);
-    Ctx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-    int len = 0, total = 0;
-    auto* o = reinterpret_cast<unsigned char*>(out.data()) + kNonce;
-    if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, reinterpret_cast<const unsigned char*>(k->data()),
-                           reinterpret_cast<const unsigned char*>(nonce.data())) != 1 ||
-        EVP_EncryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(subjectId.data()),
-                          static_cast<int>(subjectId.size())) != 1 ||
-        EVP_EncryptUpdate(ctx.get(), o, &len, reinterpret_cast<const unsigned char*>(plaintext.data()),
-                          static_cast<int>(plaintext.size())) != 1) {
-        throw std::runtime_error("AES-GCM encryption failed");
-    }
-    total = len;
-    if (EVP_EncryptFinal_ex(ctx.get(), o + total, &len) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, o + plaintext.size()) != 1) {
-        throw std::runtime_error("AES-GCM encryption failed");
-    }
-    return "pd1:" + jwt::base64UrlEncode(out);
+    return "pd1:" + jwt::base64UrlEncode(aead::seal(*k, subjectId, plaintext));
 }
 
 std::optional<std::string> PersonalData::open(const std::string& subjectId, const std::string& sealed) {
     if (!isSealed(sealed)) return std::nullopt;
     const auto raw = jwt::base64UrlDecode(std::string_view(sealed).substr(4));
-    if (!raw || raw->size() < kNonce + kTag) return std::nullopt;
+    if (!raw || raw->size() < aead::kNonceBytes + aead::kTagBytes) return std::nullopt;
     const auto k = key(subjectId, false);
     if (!k) return std::nullopt;
-    const std::size_t n = raw->size() - kNonce - kTag;
-    std::string plain(n, '\0');
-    Ctx ctx(EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free);
-    int len = 0;
-    const auto* in = reinterpret_cast<const unsigned char*>(raw->data());
-    std::string tag = raw->substr(kNonce + n);
-    if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, reinterpret_cast<const unsigned char*>(k->data()),
-                           in) != 1 ||
-        EVP_DecryptUpdate(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(subjectId.data()),
-                          static_cast<int>(subjectId.size())) != 1 ||
-        EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len, in + kNonce,
-                          static_cast<int>(n)) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTag, tag.data()) != 1) {
-        return std::nullopt;
-    }
-    int fin = 0;
-    if (EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()) + len, &fin) != 1) {
-        return std::nullopt;  // tampered, or sealed for another subject
-    }
-    return plain;
+    return aead::open(*k, subjectId, *raw);  // nothing: tampered, or sealed for another subject
 }
 
 domain::DomainEvent PersonalData::sealFields(const std::string& subjectId, domain::DomainEvent e,

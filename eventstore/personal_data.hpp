@@ -1,7 +1,10 @@
 #pragma once
 // Sealing personal fields with a per-subject key (AES-256-GCM, the subject id as associated data)
 // so that shredding the key erases the person from every copy of the history.
-// A sealed value reads "pd1:" + base64url(nonce ‖ ciphertext ‖ tag).
+// A sealed value reads "pd1:" + base64url(nonce ‖ ciphertext ‖ tag). The data keys are stored
+// wrapped by the process's installed master key (master_keys.hpp); without one installed, seal
+// and open throw std::logic_error, and a key under a master key the process was not given makes
+// them throw KeyError (never an "erased" answer).
 #include <optional>
 #include <span>
 #include <string>
@@ -19,6 +22,7 @@ public:
     // subject was shredded: nothing new may be written about an erased person.
     std::string seal(const std::string& subjectId, const std::string& plaintext);
     // The plaintext, or nothing when the key was shredded (or the value was not sealed for subject).
+    // Throws KeyError when the subject's key cannot be unwrapped.
     std::optional<std::string> open(const std::string& subjectId, const std::string& sealed);
     // Destroys the subject's key, in the caller's transaction. Irreversible once committed.
     void shred(const std::string& subjectId);

@@ -2,6 +2,7 @@
 
 #include "common/allocator.hpp"
 #include "common/log.hpp"
+#include "eventstore/master_keys.hpp"
 #include "eventstore/pg.hpp"
 #include "ops/commands.hpp"
 
@@ -19,6 +20,7 @@ commands:
   events      print events from the store (events tail)
   dev-kafka   host librdkafka's mock Kafka cluster in a process of its own
   admin       create the first ADMIN account (admin create --email ..., password on stdin)
+  keys        re-wrap the per-subject data keys under a new master key (keys rotate-master)
 
 configuration comes from LMS_* environment variables (see README.md and .env.example).
 )";
@@ -37,6 +39,10 @@ int main(int argc, char** argv) {
     try {
         const auto config = lms::Config::fromEnvironment();
         lms::log::setup(config.logLevel, config.logFormat);
+        // Every command that seals or opens personal data uses these (LMS_MASTER_KEY, or the key
+        // generated into the data directory), so that no data key is ever stored in clear.
+        const auto masterKeys = lms::eventstore::MasterKeys::fromConfig(config);
+        masterKeys.install();
         if (command == "serve") return lms::ops::serve(config, args);
         if (command == "migrate") return lms::ops::migrate(config, args);
         if (command == "replay") return lms::ops::replay(config, args);
@@ -44,6 +50,7 @@ int main(int argc, char** argv) {
         if (command == "events") return lms::ops::events(config, args);
         if (command == "dev-kafka") return lms::ops::devKafka(config, args);
         if (command == "admin") return lms::ops::admin(config, args);
+        if (command == "keys") return lms::ops::keys(config, args);
         std::cerr << "lms: unknown command '" << command << "' (lms --help lists them)\n";
         return 2;
     } catch (const lms::ConfigError& e) {

@@ -12,6 +12,7 @@
 #include "common/metrics.hpp"
 #include "common/secrets.hpp"
 #include "eventstore/event_store.hpp"
+#include "eventstore/key_rotation.hpp"
 #include "eventstore/relay.hpp"
 #include "ops/commands.hpp"
 #include "projections/runner.hpp"
@@ -23,7 +24,8 @@ constexpr const char* kHelp = R"(usage: lms serve [--only ROLES]
 
 Runs the server. ROLES is a comma-separated subset of: api, projections, relay, workers
 (default: all of them). With LMS_KAFKA_BROKERS unset, an embedded mock Kafka cluster runs
-inside the process and its bootstrap address is printed. Applies pending migrations at start.
+inside the process and its bootstrap address is printed. Applies pending migrations at start,
+and wraps data keys stored in clear by older versions under the master key (LMS_MASTER_KEY).
 Stops cleanly on Ctrl-C (SIGINT) or SIGTERM.
 )";
 
@@ -78,6 +80,10 @@ int serve(const Config& config, const Args& args) {
         pg::Connection c(config.databaseUrl);
         const int applied = eventstore::migrate(c);
         if (applied > 0) spdlog::info("migrate: applied {} migration(s)", applied);
+        // Data keys stored in clear before migration 0006 (or by an older lms still running
+        // during an upgrade) are wrapped under the master key.
+        const auto wrapped = eventstore::wrapClearDataKeys(c, eventstore::MasterKeys::required());
+        if (wrapped > 0) spdlog::info("keys: wrapped {} data key(s) stored in clear", wrapped);
         if (roles.count("projections") != 0) {
             for (auto& p : allProjections()) projections::ensure(c, *p);
         }

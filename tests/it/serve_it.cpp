@@ -19,19 +19,6 @@ namespace {
 
 int portFrom(const std::string& line) { return std::stoi(line.substr(line.rfind(':') + 1)); }
 
-// Runs an lms command to completion; returns its exit status and output (stdout + stderr).
-std::pair<int, std::string> run(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
-    std::vector<std::string> argv{test::lmsBinary()};
-    argv.insert(argv.end(), args.begin(), args.end());
-    test::Process p(argv, env, true);
-    std::string out;
-    try {
-        for (;;) out += p.readLine(std::chrono::seconds(120)) + "\n";
-    } catch (const std::exception&) {  // the child closed its output: it has finished
-    }
-    return {p.wait(), out};
-}
-
 TEST(Serve, HealthReplayAuditAndACleanStop) {
     test::TestDatabase db;
     const auto env = test::lmsEnvironment(db.url(), {{"LMS_HTTP_PORT", "0"}, {"LMS_POLL_INTERVAL_MS", "50"}});
@@ -81,24 +68,24 @@ TEST(Serve, HealthReplayAuditAndACleanStop) {
     EXPECT_EQ(openapi.body["openapi"], "3.1.0");
 
     // lms replay rebuilds while the server runs; the result equals the live read model.
-    auto [replayStatus, replayOut] = run({"replay"}, env);
+    auto [replayStatus, replayOut] = test::runLms({"replay"}, env);
     EXPECT_EQ(replayStatus, 0) << replayOut;
     EXPECT_NE(replayOut.find("stream_activity: 60 events"), std::string::npos) << replayOut;
     EXPECT_EQ(test::dumpTable(c, "lms_rm.stream_activity", "stream_id"), live);
 
-    auto [verifyStatus, verifyOut] = run({"audit", "verify"}, env);
+    auto [verifyStatus, verifyOut] = test::runLms({"audit", "verify"}, env);
     EXPECT_EQ(verifyStatus, 0) << verifyOut;
     EXPECT_NE(verifyOut.find("9 streams, 60 events verified, 0 altered"), std::string::npos) << verifyOut;
 
-    auto [streamStatus, streamOut] = run({"audit", "stream", "course-0"}, env);
+    auto [streamStatus, streamOut] = test::runLms({"audit", "stream", "course-0"}, env);
     EXPECT_EQ(streamStatus, 0) << streamOut;
     EXPECT_NE(streamOut.find("Edited  actor=admin-1"), std::string::npos) << streamOut;
     EXPECT_NE(streamOut.find("\"n\": 54"), std::string::npos) << "state is the fold of every event:\n" << streamOut;
-    auto [asOfStatus, asOfOut] = run({"audit", "stream", "course-0", "--as-of", "2000-01-01T00:00:00Z"}, env);
+    auto [asOfStatus, asOfOut] = test::runLms({"audit", "stream", "course-0", "--as-of", "2000-01-01T00:00:00Z"}, env);
     EXPECT_EQ(asOfStatus, 0);
     EXPECT_NE(asOfOut.find("(version 0)"), std::string::npos) << asOfOut;
 
-    auto [tailStatus, tailOut] = run({"events", "tail", "--limit", "3"}, env);
+    auto [tailStatus, tailOut] = test::runLms({"events", "tail", "--limit", "3"}, env);
     EXPECT_EQ(tailStatus, 0);
     int lines = 0;
     for (std::size_t i = 0; (i = tailOut.find("{\"eventId\"", i)) != std::string::npos; ++i) ++lines;
@@ -125,14 +112,14 @@ TEST(Serve, HealthIs503WhenKafkaDoesNotAnswer) {
 }
 
 TEST(Serve, BadConfigurationFailsAtStartWithOneLineNamingTheVariable) {
-    auto [status, out] = run({"serve"}, {{"LMS_HTTP_PORT", "eighty"}});
+    auto [status, out] = test::runLms({"serve"}, {{"LMS_HTTP_PORT", "eighty"}});
     EXPECT_EQ(status, 78);
     EXPECT_NE(out.find("LMS_HTTP_PORT='eighty'"), std::string::npos) << out;
-    auto [dbStatus, dbOut] = run({"migrate"},
-                                 {{"LMS_DATABASE_URL", "host=127.0.0.1 port=1 user=lms dbname=x connect_timeout=2"}});
+    auto [dbStatus, dbOut] =
+        test::runLms({"migrate"}, {{"LMS_DATABASE_URL", "host=127.0.0.1 port=1 user=lms dbname=x connect_timeout=2"}});
     EXPECT_EQ(dbStatus, 69);
     EXPECT_NE(dbOut.find("cannot connect to PostgreSQL"), std::string::npos) << dbOut;
-    auto [helpStatus, helpOut] = run({"replay", "--help"}, {});
+    auto [helpStatus, helpOut] = test::runLms({"replay", "--help"}, {});
     EXPECT_EQ(helpStatus, 0);
     EXPECT_NE(helpOut.find("usage: lms replay"), std::string::npos);
 }
@@ -148,7 +135,7 @@ TEST(AdminCreate, BootstrapsAnAdminFromStdinAndRefusesASecondWithTheSameEmail) {
     const auto env = test::lmsEnvironment(db.url());
     const std::string cmd = "printf 'a long admin passphrase\\n' | '" + test::lmsBinary() +
                             "' admin create --email Ops@Example.com --first-name Grace";
-    auto [status, out] = run({}, {});  // lms with no command: usage, exit 2
+    auto [status, out] = test::runLms({}, {});  // lms with no command: usage, exit 2
     EXPECT_EQ(status, 2);
     test::Process first({"/bin/sh", "-c", cmd}, env, true);
     const auto line = first.waitForLine("admin created", std::chrono::seconds(60));

@@ -8,6 +8,7 @@
 
 #include "common/ids.hpp"
 #include "eventstore/event_store.hpp"
+#include "tests/support/master_keys.hpp"
 
 namespace lms::test {
 
@@ -37,6 +38,7 @@ std::string withDatabase(const std::string& conninfo, const std::string& dbname)
 }
 
 TestDatabase::TestDatabase() : admin_(adminUrl()) {
+    testMasterKeys();  // what the test process seals and opens personal data with
     std::string id = newUuid();
     id.erase(std::remove(id.begin(), id.end(), '-'), id.end());
     name_ = "lms_t_" + id.substr(16);

@@ -1,7 +1,8 @@
 #pragma once
 // A throw-away database per test suite, on the PostgreSQL that ops/test starts
 // (LMS_TEST_DATABASE_URL points at its maintenance database), migrated with the repo's own
-// migrations and dropped afterwards.
+// migrations and dropped afterwards. The first one installs the test master key in the process
+// (tests/support/master_keys.hpp).
 #include <string>
 
 namespace lms::test {

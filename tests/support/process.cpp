@@ -93,4 +93,16 @@ int Process::wait() {
     return status_;
 }
 
+std::pair<int, std::string> runLms(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+    std::vector<std::string> argv{lmsBinary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    Process p(argv, env, true);
+    std::string out;
+    try {
+        for (;;) out += p.readLine(std::chrono::seconds(120)) + "\n";
+    } catch (const std::exception&) {  // the child closed its output: it has finished
+    }
+    return {p.wait(), out};
+}
+
 }  // namespace lms::test

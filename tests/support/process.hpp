@@ -6,6 +6,7 @@
 #include <chrono>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lms::test {
@@ -35,5 +36,9 @@ private:
     bool reaped_ = false;
     int status_ = 0;
 };
+
+// Runs `lms args...` to completion with env added; returns its exit status and its output
+// (stdout and stderr).
+std::pair<int, std::string> runLms(const std::vector<std::string>& args, const std::map<std::string, std::string>& env);
 
 }  // namespace lms::test

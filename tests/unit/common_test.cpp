@@ -4,9 +4,11 @@
 #include <cstdlib>
 #include <set>
 
+#include "common/aead.hpp"
 #include "common/config.hpp"
 #include "common/ids.hpp"
 #include "common/log.hpp"
+#include "common/secure.hpp"
 #include "common/sha256.hpp"
 #include "common/time.hpp"
 
@@ -69,6 +71,64 @@ TEST(Config, DefaultsAndOneClearLinePerBadVariable) {
     ::setenv("LMS_LOG_FORMAT", "xml", 1);
     EXPECT_THROW((void)Config::fromEnvironment(), ConfigError);
     ::unsetenv("LMS_LOG_FORMAT");
+}
+
+// LMS_MASTER_KEY is a 256-bit key in hex; anything else stops lms at start with a line naming
+// the variable, and the line never repeats the value (it may be a mistyped secret).
+TEST(Config, MasterKeyIs64HexCharactersAndABadOneIsRefusedWithoutEchoingIt) {
+    const std::string good(64, 'a');
+    ::setenv("LMS_MASTER_KEY", (std::string(32, 'A') + std::string(32, '0')).c_str(), 1);
+    ::setenv("LMS_MASTER_KEY_PREVIOUS", (" " + good + " , " + std::string(64, 'b') + ",").c_str(), 1);
+    const auto c = Config::fromEnvironment();
+    EXPECT_EQ(c.masterKey, std::string(32, 'a') + std::string(32, '0')) << "normalised to lower case";
+    EXPECT_EQ(c.masterKeyPrevious, (std::vector<std::string>{good, std::string(64, 'b')}));
+    ::unsetenv("LMS_MASTER_KEY_PREVIOUS");
+    for (const std::string& bad :
+         std::vector<std::string>{"s3cr3t-passphrase", std::string(63, 'a'), std::string(65, 'a'),
+                                  std::string(63, 'a') + "g", std::string(32, 'a') + " " + std::string(31, 'a')}) {
+        ::setenv("LMS_MASTER_KEY", bad.c_str(), 1);
+        try {
+            (void)Config::fromEnvironment();
+            ADD_FAILURE() << "accepted " << bad;
+        } catch (const ConfigError& e) {
+            const std::string m = e.what();
+            EXPECT_EQ(m.rfind("LMS_MASTER_KEY must be 64 hex characters", 0), 0u) << m;
+            EXPECT_EQ(m.find(bad), std::string::npos) << m;
+        }
+    }
+    ::setenv("LMS_MASTER_KEY", good.c_str(), 1);
+    ::setenv("LMS_MASTER_KEY_PREVIOUS", (good + ",not-a-key").c_str(), 1);
+    try {
+        (void)Config::fromEnvironment();
+        ADD_FAILURE() << "accepted a bad previous key";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()).rfind("LMS_MASTER_KEY_PREVIOUS must be 64 hex characters", 0), 0u) << e.what();
+    }
+    ::unsetenv("LMS_MASTER_KEY");
+    ::unsetenv("LMS_MASTER_KEY_PREVIOUS");
+    EXPECT_TRUE(Config::fromEnvironment().masterKey.empty()) << "unset: generated into the data directory";
+}
+
+TEST(Hex, DecodesWhatToHexPrintsAndRefusesTheRest) {
+    EXPECT_EQ(fromHex(toHex(std::string("\x00\x7f\xff", 3))), std::string("\x00\x7f\xff", 3));
+    EXPECT_EQ(fromHex("ABcd"), std::string("\xab\xcd"));
+    EXPECT_FALSE(fromHex("abc").has_value());
+    EXPECT_FALSE(fromHex("zz").has_value());
+}
+
+TEST(Aead, OpensOnlyWithTheSameKeyAndAssociatedData) {
+    const std::string key = randomBytes(aead::kKeyBytes);
+    const auto sealed = aead::seal(key, "user-1", "Ada");
+    EXPECT_EQ(sealed.size(), aead::kNonceBytes + 3 + aead::kTagBytes);
+    EXPECT_NE(aead::seal(key, "user-1", "Ada"), sealed) << "a fresh nonce each time";
+    EXPECT_EQ(aead::open(key, "user-1", sealed), "Ada");
+    EXPECT_FALSE(aead::open(key, "user-2", sealed).has_value());
+    EXPECT_FALSE(aead::open(randomBytes(aead::kKeyBytes), "user-1", sealed).has_value());
+    std::string changed = sealed;
+    changed[aead::kNonceBytes] ^= 1;
+    EXPECT_FALSE(aead::open(key, "user-1", changed).has_value());
+    EXPECT_FALSE(aead::open(key, "user-1", sealed.substr(0, 20)).has_value());
+    EXPECT_EQ(aead::open(key, "", aead::seal(key, "", "")), "");
 }
 
 }  // namespace lms

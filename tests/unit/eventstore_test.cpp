@@ -7,7 +7,9 @@
 
 #include "eventstore/command_loop.hpp"
 #include "eventstore/event_store.hpp"
+#include "eventstore/master_keys.hpp"
 #include "eventstore/relay.hpp"
+#include "common/secure.hpp"
 #include "tests/support/counter.hpp"
 
 namespace lms {
@@ -60,6 +62,52 @@ TEST(CommandLoop, FoldsTheRecordedHistoryThenTheDeciderDecides) {
     ASSERT_FALSE(refused.has_value());
     EXPECT_EQ(refused.error().code, "negative_counter");
     EXPECT_EQ(refused.error().field, "delta");
+}
+
+// Wrapping data keys under master keys (no database: PersonalData and the rotation are pg tests).
+TEST(MasterKeys, WrapUnderTheCurrentKeyUnwrapWithAnyKnownOneAndNameWhatIsMissing) {
+    const std::string oldKey(32, '\x01'), newKey(32, '\x02'), otherKey(32, '\x03');
+    const eventstore::MasterKeys old(oldKey);
+    const eventstore::MasterKeys rotating(newKey, {oldKey});
+    EXPECT_EQ(old.currentId(), eventstore::MasterKeys::idOf(oldKey));
+    EXPECT_EQ(old.currentId().size(), 16u);
+    EXPECT_NE(old.currentId(), rotating.currentId());
+    EXPECT_TRUE(rotating.knows(old.currentId()));
+    EXPECT_FALSE(old.knows(rotating.currentId()));
+
+    const std::string dataKey = randomBytes(32);
+    const auto w = old.wrap("user-1", dataKey);
+    EXPECT_EQ(w.kekId, old.currentId());
+    EXPECT_EQ(w.bytes.find(dataKey), std::string::npos);
+    EXPECT_EQ(old.unwrap("user-1", w), dataKey);
+    EXPECT_EQ(rotating.unwrap("user-1", w), dataKey) << "a previous key still unwraps";
+    EXPECT_EQ(rotating.wrap("user-1", dataKey).kekId, rotating.currentId()) << "only the current one wraps";
+    EXPECT_THROW((void)old.unwrap("user-2", w), eventstore::KeyError) << "bound to its subject";
+    auto changed = w;
+    changed.bytes[20] ^= 1;
+    EXPECT_THROW((void)old.unwrap("user-1", changed), eventstore::KeyError);
+
+    const eventstore::MasterKeys other(otherKey);
+    try {
+        (void)other.unwrap("user-1", w);
+        FAIL() << "unwrapped without its master key";
+    } catch (const eventstore::KeyError& e) {
+        const std::string m = e.what();
+        EXPECT_NE(m.find(old.currentId()), std::string::npos) << m;
+        EXPECT_NE(m.find("LMS_MASTER_KEY_PREVIOUS"), std::string::npos) << m;
+    }
+    EXPECT_THROW(eventstore::MasterKeys("short"), std::invalid_argument);
+}
+
+TEST(MasterKeys, OneIsInstalledPerProcessUntilItGoes) {
+    ASSERT_EQ(eventstore::MasterKeys::installed(), nullptr);
+    EXPECT_THROW((void)eventstore::MasterKeys::required(), std::logic_error);
+    {
+        const eventstore::MasterKeys keys(std::string(32, 'k'));
+        keys.install();
+        EXPECT_EQ(&eventstore::MasterKeys::required(), &keys);
+    }
+    EXPECT_EQ(eventstore::MasterKeys::installed(), nullptr) << "destroyed: no dangling keyring";
 }
 
 }  // namespace lms
