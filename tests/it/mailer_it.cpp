@@ -121,11 +121,12 @@ private:
     int port_ = 0;
 };
 
-// `lms serve` with the relay and the workers only.
+// `lms serve` with the relay and the workers only. With withLog, the log (stderr) comes through
+// the pipe too: the test reads it with logs(), or the server blocks once the pipe is full.
 class Server {
 public:
-    explicit Server(const std::map<std::string, std::string>& env)
-        : p_({test::lmsBinary(), "serve", "--only", "relay,workers"}, env) {
+    explicit Server(const std::map<std::string, std::string>& env, bool withLog = false)
+        : p_({test::lmsBinary(), "serve", "--only", "relay,workers"}, env, withLog) {
         p_.waitForLine("lms: serving", seconds(60));
     }
     // Ctrl-C; returns how long it took to stop.
@@ -134,6 +135,16 @@ public:
         p_.kill(SIGINT);
         EXPECT_EQ(p_.wait(), 0);
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    }
+    // Whether a log line holding needle comes within 90 s (only with withLog).
+    bool logs(const std::string& needle) {
+        try {
+            p_.waitForLine(needle, seconds(90));
+            return true;
+        } catch (const std::runtime_error& e) {
+            ADD_FAILURE() << e.what() << " for \"" << needle << "\"";
+            return false;
+        }
     }
     test::Process& process() { return p_; }
 
@@ -176,6 +187,19 @@ std::string requestReset(pg::Connection& c, const std::string& userId, std::int6
                                                 R"({"actorId":")" + userId + R"(","correlationId":"it-reset"})"}})
                     .has_value());
     return id;
+}
+
+// What DELETE /users/me does to the user's stream in one transaction: the key shredded, UserErased
+// appended. (identity::Commands::erase also revokes sessions, which needs the read model that
+// `lms serve --only relay,workers` does not build.)
+void eraseUser(pg::Connection& c, const std::string& userId) {
+    pg::Transaction tx(c);
+    eventstore::PersonalData(c).shred("user-" + userId);
+    EXPECT_TRUE(eventstore::EventStore(c)
+                    .append("user-" + userId, eventstore::ExpectedVersion::any(),
+                            {eventstore::NewEvent{newUuid(), "UserErased", 1, json{{"at", nowUs()}}.dump(), "{}"}})
+                    .has_value());
+    tx.commit();
 }
 
 // The outcome recorded for a trigger: {type, data}.
@@ -228,15 +252,7 @@ TEST(Mailer, WelcomeAndResetOverStartTlsWithAuthOnceAcrossRestartsAndRedeliverie
     // Eve registers, then is erased (her key shredded) before the mailer gets to her.
     const std::string eve = registerUser(c, "eve@example.com", "Eve", "Gone");
     const std::string welcomeEve = lastEventId(c, "user-" + eve, "UserRegistered");
-    {
-        pg::Transaction tx(c);
-        eventstore::PersonalData(c).shred("user-" + eve);
-        ASSERT_TRUE(eventstore::EventStore(c)
-                        .append("user-" + eve, eventstore::ExpectedVersion::any(),
-                                {eventstore::NewEvent{newUuid(), "UserErased", 1, json{{"at", nowUs()}}.dump(), "{}"}})
-                        .has_value());
-        tx.commit();
-    }
+    eraseUser(c, eve);
 
     auto server = std::make_unique<Server>(env);
     ASSERT_TRUE(test::eventually(
@@ -444,6 +460,58 @@ TEST(Mailer, WithoutAnSmtpHostEachMailIsAnEmlFileInTheOutbox) {
     EXPECT_NE(parsed["parts"][0]["content"].get<std::string>().find("Hello Kim,"), std::string::npos);
     EXPECT_NE(parsed["parts"][1]["content"].get<std::string>().find("<p>Hello Kim,</p>"), std::string::npos);
     EXPECT_LT(server.interrupt(), std::chrono::milliseconds(5000));
+}
+
+TEST(Mailer, ErasureRemovesThePersonsOutboxFilesAndNoOneElses) {
+    test::TestDatabase db;
+    TempDir tmp;
+    // A broker of its own, so that the topic and the mailer's offsets outlive a restart.
+    test::Process broker({test::lmsBinary(), "dev-kafka"}, {});
+    const std::string brokers = broker.readLine(seconds(30));
+    auto env = baseEnv(db, tmp.path);
+    env.insert({{"LMS_KAFKA_BROKERS", brokers}, {"LMS_KAFKA_TOPIC_PREFIX", "mailerase"}});
+    env["LMS_LOG_LEVEL"] = "info";  // the removal's log line is what the test waits for
+    const auto outbox = tmp.path / "outbox";
+    auto eml = [&](const std::string& trigger) { return outbox / (trigger + ".eml"); };
+    auto outboxFiles = [&] {
+        std::set<std::string> names;
+        for (const auto& e : fs::directory_iterator(outbox)) names.insert(e.path().filename().string());
+        return names;
+    };
+
+    pg::Connection c(db.url());
+    const std::string kim = registerUser(c, "kim@example.com", "Kim", "Gone");
+    const std::string lee = registerUser(c, "lee@example.com", "Lee", "Stays");
+    const std::string welcomeKim = lastEventId(c, "user-" + kim, "UserRegistered");
+    const std::string welcomeLee = lastEventId(c, "user-" + lee, "UserRegistered");
+
+    auto server = std::make_unique<Server>(env, true);
+    ASSERT_TRUE(test::eventually([&] { return fs::exists(eml(welcomeKim)) && fs::exists(eml(welcomeLee)); }, seconds(90)))
+        << "both welcome mails";
+    std::string resetId;
+    const std::string resetKim = requestReset(c, kim, nowUs() + 3600LL * 1000000, resetId);
+    ASSERT_TRUE(test::eventually([&] { return fs::exists(eml(resetKim)); }, seconds(90))) << "the reset mail";
+    // What a crash in the middle of rewriting a message leaves: half of it under the temporary name.
+    const auto temp = outbox / ("." + welcomeKim + ".eml.tmp");
+    std::ofstream(temp) << "From: LMS Test <no-reply@lms.test>\r\nTo: Kim Gone <kim@";
+    ASSERT_TRUE(fs::exists(temp));
+
+    eraseUser(c, kim);
+    ASSERT_TRUE(test::eventually(
+        [&] { return !fs::exists(eml(welcomeKim)) && !fs::exists(eml(resetKim)) && !fs::exists(temp); }, seconds(90)))
+        << "Kim's mail is still in the outbox after her erasure";
+    EXPECT_TRUE(server->logs("mailer: removed 2 outbox message(s) of erased user " + kim));
+    EXPECT_EQ(outboxFiles(), std::set<std::string>{welcomeLee + ".eml"}) << "Lee's mail stays, and only it";
+    EXPECT_LT(server->interrupt(), std::chrono::milliseconds(5000));
+    server.reset();
+
+    // The relay publishes everything again (at least once): Kim's triggers, already handled, write
+    // nothing back, and the second erasure finds nothing left to remove.
+    c.exec("UPDATE lms_checkpoints SET tx_id = '0'::xid8, position = 0 WHERE name = 'relay'");
+    server = std::make_unique<Server>(env, true);
+    EXPECT_TRUE(server->logs("mailer: removed 0 outbox message(s) of erased user " + kim)) << "the redelivered erasure";
+    EXPECT_EQ(outboxFiles(), std::set<std::string>{welcomeLee + ".eml"});
+    EXPECT_LT(server->interrupt(), std::chrono::milliseconds(5000));
 }
 
 }  // namespace

@@ -77,6 +77,17 @@ void count(const std::string& tpl, const char* outcome) {
                                           {{"template", tpl}, {"outcome", outcome}});
 }
 
+// The template of the mail an event of this type triggers, or "" for one that triggers none.
+std::string templateFor(const std::string& eventType) {
+    if (eventType == di::UserRegistered::kType) return "welcome";
+    if (eventType == di::UserPasswordResetRequested::kType) return "password-reset";
+    return "";
+}
+
+std::string correlationOf(nlohmann::json& envelope) {
+    return envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "") : "";
+}
+
 // A trigger that cannot be mailed whatever we retry: it goes to the dead-letter topic at once.
 class Malformed : public std::runtime_error {
 public:
@@ -141,10 +152,9 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
     nlohmann::json envelope = nlohmann::json::parse(m.value, nullptr, false);
     const std::string type = envelope.is_object() && envelope["type"].is_string() ? envelope["type"].get<std::string>()
                                                                                   : "";
-    std::string tpl;
-    if (type == di::UserRegistered::kType) tpl = "welcome";
-    else if (type == di::UserPasswordResetRequested::kType) tpl = "password-reset";
-    else if (!envelope.is_discarded() && envelope.is_object()) return Outcome::Ignored;
+    if (type == di::UserErased::kType) return forgetErased(m, envelope);
+    const std::string tpl = templateFor(type);
+    if (tpl.empty() && !envelope.is_discarded() && envelope.is_object()) return Outcome::Ignored;
 
     const std::string eventId =
         envelope.is_object() && envelope["eventId"].is_string() ? envelope["eventId"].get<std::string>() : "";
@@ -156,8 +166,7 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
         return Outcome::DeadLettered;
     }
     const nlohmann::json& data = envelope["data"];
-    const std::string correlationId = envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "")
-                                                                       : "";
+    const std::string correlationId = correlationOf(envelope);
     log::CorrelationScope scope(correlationId);
 
     eventstore::EventStore store(db());
@@ -209,6 +218,29 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
         count(tpl, "failed");
         return Outcome::DeadLettered;
     }
+}
+
+Outcome Mailer::forgetErased(const kafka::IncomingMessage& m, nlohmann::json& envelope) {
+    const auto user = envelope["streamId"].is_string() ? di::userOfStream(envelope["streamId"].get<std::string>())
+                                                       : std::nullopt;
+    if (!user || !isUuid(user->value())) {
+        spdlog::error("mailer: {}[{}]@{} is an erasure of no user's stream; dead-lettered", m.topic, m.partition,
+                      m.offset);
+        deadLetter(m, "an erasure of no user's stream", 0);
+        return Outcome::DeadLettered;
+    }
+    log::CorrelationScope scope(correlationOf(envelope));
+    // Every mail of this person was triggered by an event of their stream, and the events of one
+    // stream share a partition (the relay keys them by stream) in the stream's order: each mail
+    // written before the erasure is already there to remove, and a trigger read after it finds the
+    // person erased and is skipped.
+    std::vector<std::string> triggers;
+    for (const auto& e : eventstore::EventStore(db()).readStream(di::userStream(*user))) {
+        if (!templateFor(e.type).empty() && isUuid(e.eventId)) triggers.push_back(e.eventId);
+    }
+    const std::size_t removed = transport_->forget(triggers);
+    spdlog::info("mailer: removed {} outbox message(s) of erased user {}", removed, user->value());
+    return Outcome::Forgotten;
 }
 
 std::variant<Mailer::Recipient, std::string> Mailer::recipientOf(const std::string& userId) {

@@ -4,6 +4,8 @@
 // Idempotent by trigger event id: every outcome is an event (MailSent, MailSkipped, MailFailed)
 // in the stream mail-<trigger id>, appended with no-stream as the expected version, and a trigger
 // whose stream exists is not mailed again. The offset is committed only after that append.
+// On UserErased it removes what the transport still keeps of the person's mails (the outbox
+// files); that needs no record: a redelivered erasure finds nothing left to remove.
 #include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -30,7 +32,7 @@ std::string sourceTopic(const std::string& prefix);      // <prefix>.identity
 std::string deadLetterTopic(const std::string& prefix);  // <prefix>.mail.dlq
 
 // What became of one message of the topic.
-enum class Outcome { Ignored, AlreadyHandled, Sent, Skipped, DeadLettered, Interrupted };
+enum class Outcome { Ignored, AlreadyHandled, Sent, Skipped, DeadLettered, Interrupted, Forgotten };
 
 class Mailer {
 public:
@@ -50,6 +52,8 @@ private:
         std::string email, firstName, lastName;
     };
     Outcome handle(const kafka::IncomingMessage& m, const std::atomic<bool>& stop);
+    // UserErased: the transport forgets the mail of every trigger in the user's stream.
+    Outcome forgetErased(const kafka::IncomingMessage& m, nlohmann::json& envelope);
     // The user's address and current names, or the reason there is nobody to write to.
     std::variant<Recipient, std::string> recipientOf(const std::string& userId);
     Outcome deliver(const kafka::IncomingMessage& m, const Mail& mail, const std::string& correlationId,

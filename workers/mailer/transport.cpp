@@ -110,6 +110,10 @@ public:
         }
     }
 
+    // A delivered message is in the server's hands (and the recipient's mailbox): nothing of it
+    // stays here, and what left is out of our reach.
+    std::size_t forget(const std::vector<std::string>&) override { return 0; }
+
     std::string describe() const override {
         return "smtp " + host_ + ":" + std::to_string(port_) + (startTls_ ? " (STARTTLS)" : " (plain)") +
                (user_.empty() ? "" : " as " + user_);
@@ -125,6 +129,7 @@ private:
 
 // Each message becomes <outbox>/<trigger id>.eml, written under a temporary name, flushed to disk
 // and renamed: a reader never sees half a file, and a redelivered trigger rewrites the same file.
+// An erasure removes both names of each of the person's messages.
 class OutboxTransport : public Transport {
 public:
     explicit OutboxTransport(const Config& c) : dir_(std::filesystem::path(c.dataDir) / "outbox") {}
@@ -157,16 +162,47 @@ public:
             throw DeliveryError("outbox: cannot store " + final.string() + ": " + why, false);
         }
         // The rename itself is durable once the directory is flushed.
-        const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            ::fsync(dfd);
-            ::close(dfd);
+        syncDirectory();
+    }
+
+    std::size_t forget(const std::vector<std::string>& triggerIds) override {
+        std::size_t removed = 0;
+        bool changed = false;
+        for (const auto& id : triggerIds) {
+            if (removeIfThere(dir_ / (id + ".eml"))) {
+                ++removed;
+                changed = true;
+            }
+            // Left by a write that never reached its rename (a crash, a full disk).
+            if (removeIfThere(dir_ / ("." + id + ".eml.tmp"))) changed = true;
         }
+        // Until the directory is flushed, a crash could bring the files back after the erasure
+        // was committed as done.
+        if (const int error = changed ? syncDirectory() : 0; error != 0) {
+            throw std::runtime_error("outbox: cannot flush " + dir_.string() + ": " + std::strerror(error));
+        }
+        return removed;
     }
 
     std::string describe() const override { return "outbox " + dir_.string(); }
 
 private:
+    // False when the file was not there.
+    static bool removeIfThere(const std::filesystem::path& file) {
+        if (::unlink(file.c_str()) == 0) return true;
+        if (errno == ENOENT) return false;
+        throw std::runtime_error("outbox: cannot remove " + file.string() + ": " + std::strerror(errno));
+    }
+
+    // 0, or the errno of the failure.
+    int syncDirectory() const {
+        const int dfd = ::open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (dfd < 0) return errno;
+        const int error = ::fsync(dfd) == 0 ? 0 : errno;
+        ::close(dfd);
+        return error;
+    }
+
     std::filesystem::path dir_;
 };
 

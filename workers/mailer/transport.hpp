@@ -1,9 +1,11 @@
 #pragma once
 // Where mail goes: an SMTP server (STARTTLS, AUTH LOGIN) or, with no SMTP host configured, an
 // outbox folder of .eml files (the embedded default for one machine).
+#include <cstddef>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
 
@@ -31,6 +33,10 @@ public:
     virtual ~Transport() = default;
     // Delivers one message or throws DeliveryError.
     virtual void deliver(const Outgoing& mail) = 0;
+    // Erasure: drops whatever this transport still keeps of the mails of these triggers and
+    // returns how many messages went. Nothing there is fine (a redelivered erasure); a copy that
+    // cannot be removed throws std::runtime_error, so that the erasure is not committed as done.
+    virtual std::size_t forget(const std::vector<std::string>& triggerIds) = 0;
     // For the log: "smtp 127.0.0.1:587 (STARTTLS)" or "outbox .lms/outbox".
     virtual std::string describe() const = 0;
 };
