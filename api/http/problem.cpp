@@ -66,6 +66,7 @@ int statusOf(domain::DomainError::Kind kind) {
         case Kind::NotFound: return 404;
         case Kind::Forbidden: return 403;
         case Kind::Unauthenticated: return 401;
+        case Kind::Stale: return 412;
     }
     return 500;
 }

@@ -21,7 +21,8 @@ struct FieldError {
 struct DomainError {
     // What kind of refusal it is; api/http/problem.cpp maps each to one status, in one place.
     // Unauthenticated: the credential presented (a refresh token, a password) is not good.
-    enum class Kind { Validation, Conflict, NotFound, Forbidden, Unauthenticated };
+    // Stale: the caller's precondition (the version it read, If-Match) no longer holds.
+    enum class Kind { Validation, Conflict, NotFound, Forbidden, Unauthenticated, Stale };
     Kind kind = Kind::Validation;
     std::string code;
     std::string message;

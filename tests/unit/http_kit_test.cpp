@@ -39,6 +39,7 @@ TEST(HttpKit, EveryDomainErrorKindHasOneStatus) {
     EXPECT_EQ(http::statusOf(Kind::NotFound), 404);
     EXPECT_EQ(http::statusOf(Kind::Forbidden), 403);
     EXPECT_EQ(http::statusOf(Kind::Unauthenticated), 401);
+    EXPECT_EQ(http::statusOf(Kind::Stale), 412);
     const auto res = http::fromDomain(
         {Kind::Validation, "validation_failed", "bad", "email", {{"email", "is not valid"}, {"password", "is short"}}},
         "req-9");
