@@ -1,3 +1,4 @@
+#include "api/catalog/context.hpp"
 #include "api/identity/context.hpp"
 #include "ops/commands.hpp"
 #include "projections/stream_activity.hpp"
@@ -9,6 +10,7 @@ const api::Registry& contexts() {
         api::Registry r;
         // One line per bounded context; identity first (the others' routes use its authenticator).
         identity::registerContext(r);
+        catalog::registerContext(r);
         // The read model of every stream, whatever its context (made once every category is known).
         r.projection([] { return std::make_unique<projections::StreamActivity>(contexts().categories()); });
         return r;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -65,6 +66,32 @@ public:
             return std::nullopt;
         }
         return it->get<std::int64_t>();
+    }
+    // true or false, or nothing when absent.
+    std::optional<bool> boolean(const char* name) {
+        const auto it = j_.find(name);
+        if (it == j_.end() || it->is_null()) return std::nullopt;
+        if (!it->is_boolean()) {
+            errors.push_back({name, "must be true or false"});
+            return std::nullopt;
+        }
+        return it->get<bool>();
+    }
+    // An array of at most maxItems strings, each passing the text rule, or nothing when absent.
+    std::optional<std::vector<std::string>> strings(const char* name, std::size_t maxItems) {
+        const auto it = j_.find(name);
+        if (it == j_.end() || it->is_null()) return std::nullopt;
+        if (!it->is_array() || it->size() > maxItems ||
+            !std::all_of(it->begin(), it->end(), [](const auto& v) { return v.is_string(); })) {
+            errors.push_back({name, "must be an array of at most " + std::to_string(maxItems) + " strings"});
+            return std::nullopt;
+        }
+        std::vector<std::string> out;
+        for (const auto& v : *it) {
+            if (!allowed(name, v.template get<std::string>(), Lines::Single)) return std::nullopt;
+            out.push_back(v.template get<std::string>());
+        }
+        return out;
     }
     // Fields present that the request does not take.
     void onlyThese(std::initializer_list<const char*> allowed) {

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "api/http/wire.hpp"
 #include "domain/core/text.hpp"
 
 namespace lms::http {
@@ -53,6 +54,9 @@ std::optional<std::string> Query::text(const std::string& name, std::size_t maxC
         errors.push_back({name, "must be at most " + std::to_string(maxCharacters) + " characters"});
     } else if (const auto bad = domain::text::forbidden(it->second)) {
         errors.push_back({name, domain::text::forbiddenMessage(*bad)});
+    } else if (validUtf8(it->second) != it->second) {
+        // Percent-escapes can spell any bytes; what is not UTF-8 cannot be text.
+        errors.push_back({name, "must be UTF-8 text"});
     }
     return it->second;
 }

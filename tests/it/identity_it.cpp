@@ -21,11 +21,14 @@
 #include "projections/runner.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/lms_env.hpp"
+#include "tests/support/lms_server.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
 
 namespace lms {
 namespace {
+
+using Server = test::LmsServer;
 
 using nlohmann::json;
 
@@ -69,51 +72,12 @@ json claimsOf(const std::string& token) {
     return json::parse(jwt::base64UrlDecode(token.substr(a + 1, b - a - 1)).value_or("{}"));
 }
 
-class Server {
-public:
-    explicit Server(const std::string& dbUrl, const std::map<std::string, std::string>& extra = {}) {
-        dataDir_ = std::filesystem::temp_directory_path() / ("lms-identity-it-" + newUuid());
-        env_ = test::lmsEnvironment(dbUrl, {{"LMS_HTTP_PORT", "0"},
-                                            {"LMS_POLL_INTERVAL_MS", "50"},
-                                            {"LMS_JWT_SECRET", kSecret},
-                                            {"LMS_COOKIE_SECURE", "0"},
-                                            {"LMS_DATA_DIR", dataDir_.string()},
-                                            {"LMS_RATE_LOGIN_PER_MIN", "100000"},
-                                            {"LMS_RATE_REGISTER_PER_MIN", "100000"},
-                                            {"LMS_RATE_REFRESH_PER_MIN", "100000"},
-                                            {"LMS_RATE_PASSWORD_RESET_PER_MIN", "100000"}});
-        for (const auto& [k, v] : extra) env_[k] = v;
-        process_ = std::make_unique<test::Process>(std::vector<std::string>{test::lmsBinary(), "serve"}, env_);
-        const auto kafka = process_->waitForLine("kafka: embedded mock cluster at", std::chrono::seconds(60));
-        const auto at = kafka.find(" at ") + 4;
-        brokers_ = kafka.substr(at, kafka.find(' ', at) - at);
-        const auto line = process_->waitForLine("http: listening on", std::chrono::seconds(60));
-        port_ = std::stoi(line.substr(line.rfind(':') + 1));
-        process_->waitForLine("lms: serving", std::chrono::seconds(60));
-    }
-    ~Server() {
-        process_->kill(SIGTERM);
-        process_->wait();
-        std::error_code ec;
-        std::filesystem::remove_all(dataDir_, ec);
-    }
-    int port() const { return port_; }
-    const std::string& brokers() const { return brokers_; }
-    const std::map<std::string, std::string>& env() const { return env_; }
-
-private:
-    std::filesystem::path dataDir_;
-    std::map<std::string, std::string> env_;
-    std::unique_ptr<test::Process> process_;
-    int port_ = 0;
-    std::string brokers_;
-};
 
 class Identity : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         db_ = new test::TestDatabase();
-        server_ = new Server(db_->url());
+        server_ = new Server(db_->url(), kSecret);
     }
     static void TearDownTestSuite() {
         delete server_;
@@ -854,7 +818,7 @@ TEST_F(Identity, ForgotPasswordAnswersBeforeItLooksTheAccountUp) {
 TEST(IdentitySessions, ASignInRacingAPasswordChangeDoesNotOutliveIt) {
     test::TestDatabase db;
     // The real Argon2id cost: the window between checking a password and starting the session.
-    Server server(db.url(), {{"LMS_ARGON2_MEMORY_KIB", "19456"}, {"LMS_ARGON2_ITERATIONS", "2"}});
+    Server server(db.url(), kSecret, {{"LMS_ARGON2_MEMORY_KIB", "19456"}, {"LMS_ARGON2_ITERATIONS", "2"}});
     int signedIn = 0;
     for (int run = 0; run < 16; ++run) {
         const auto email = "race-" + std::to_string(run) + "-" + newUuid().substr(24) + "@example.com";
@@ -892,7 +856,7 @@ TEST(IdentitySessions, ASignInRacingAPasswordChangeDoesNotOutliveIt) {
 
 TEST(IdentityTokens, ARememberedAccessTokenStillExpires) {
     test::TestDatabase db;
-    Server server(db.url(), {{"LMS_ACCESS_TOKEN_TTL_S", "10"}});
+    Server server(db.url(), kSecret, {{"LMS_ACCESS_TOKEN_TTL_S", "10"}});
     const json reg{{"email", "expiring-" + newUuid().substr(24) + "@example.com"},
                    {"password", "correct horse battery"},
                    {"firstName", "A"},
@@ -922,7 +886,7 @@ TEST(IdentityTokens, ARememberedAccessTokenStillExpires) {
 
 TEST(IdentityRateLimits, LoginAndRegistrationAreLimitedPerAccountWithRetryAfter) {
     test::TestDatabase db;
-    Server server(db.url(), {{"LMS_RATE_LOGIN_PER_MIN", "3"}, {"LMS_RATE_REGISTER_PER_MIN", "3"}});
+    Server server(db.url(), kSecret, {{"LMS_RATE_LOGIN_PER_MIN", "3"}, {"LMS_RATE_REGISTER_PER_MIN", "3"}});
     const json reg{{"email", "taken-" + newUuid().substr(24) + "@example.com"},
                    {"password", "correct horse battery"},
                    {"firstName", "A"},
