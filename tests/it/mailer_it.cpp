@@ -212,9 +212,8 @@ std::vector<std::string> appendCourse(pg::Connection& c, const std::string& cour
     for (const auto& [type, data] : events) {
         out.push_back({newUuid(), type, 1, data.dump(), R"({"actorId":"it","correlationId":"it-course"})"});
     }
-    EXPECT_TRUE(eventstore::EventStore(c)
-                    .append("course-" + courseId, eventstore::ExpectedVersion::noStream(), out)
-                    .has_value());
+    EXPECT_TRUE(
+        eventstore::EventStore(c).append("course-" + courseId, eventstore::ExpectedVersion::noStream(), out).has_value());
     std::vector<std::string> ids;
     for (const auto& e : out) ids.push_back(e.eventId);
     return ids;
@@ -583,13 +582,13 @@ TEST(Mailer, TellsTheInstructorWhetherTheirCourseIsApprovedOrRejectedOnce) {
     const std::string welcomeGrace = lastEventId(c, "user-" + grace, "UserRegistered");
     // Approved: created, renamed (the mail names the course as it is now), submitted, approved.
     const std::string approvedCourse = newUuid();
-    const auto approvedIds = appendCourse(
-        c, approvedCourse,
-        {{"CourseCreated", courseCreated(approvedCourse, grace, "A first title")},
-         {"CourseUpdated", {{"title", "Rust & <Friends>"}, {"slug", "rust-friends"}, {"at", nowUs()}}},
-         {"CourseSubmitted", {{"at", nowUs()}}},
-         {"CourseApproved", {{"at", nowUs()}}}});
-    const std::string approved = approvedIds.back();
+    const auto approvedIds =
+        appendCourse(c, approvedCourse,
+                     {{"CourseCreated", courseCreated(approvedCourse, grace, "A first title")},
+                      {"CourseUpdated", {{"title", "Rust & <Friends>"}, {"slug", "rust-friends"}, {"at", nowUs()}}},
+                      {"CourseSubmitted", {{"at", nowUs()}}},
+                      {"CourseApproved", {{"at", nowUs()}}}});
+    const std::string& approved = approvedIds.back();
     // Rejected, with a reason that holds markup.
     const std::string rejectedCourse = newUuid();
     const std::string reason = "The <b>videos</b> of section 2 are missing & the quiz is empty.";
@@ -597,7 +596,7 @@ TEST(Mailer, TellsTheInstructorWhetherTheirCourseIsApprovedOrRejectedOnce) {
                                           {{"CourseCreated", courseCreated(rejectedCourse, grace, "Go in a week")},
                                            {"CourseSubmitted", {{"at", nowUs()}}},
                                            {"CourseRejected", {{"reason", reason}, {"at", nowUs()}}}});
-    const std::string rejected = rejectedIds.back();
+    const std::string& rejected = rejectedIds.back();
     // An instructor erased before their course was approved: nobody to tell.
     const std::string eve = registerUser(c, "eve@example.com", "Eve", "Gone");
     const std::string eveCourse = newUuid();

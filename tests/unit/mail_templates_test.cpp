@@ -40,10 +40,11 @@ TEST(MailTemplates, ValuesAreEscapedInHtmlOnlyAndEveryPlaceholderNeedsAValue) {
 }
 
 TEST(MailTemplates, CourseMailsNameTheCourseLinkToItAndCarryTheReasonEscapedInHtml) {
-    const auto approved = mailer::renderMail(
-        "course-approved",
-        {{"firstName", "Ada"}, {"lastName", "L"}, {"publicUrl", "https://x.test"}, {"title", "C++ & <Rust>"},
-         {"courseLink", "https://x.test/courses/7d1c"}});
+    const auto approved = mailer::renderMail("course-approved", {{"firstName", "Ada"},
+                                                                 {"lastName", "L"},
+                                                                 {"publicUrl", "https://x.test"},
+                                                                 {"title", "C++ & <Rust>"},
+                                                                 {"courseLink", "https://x.test/courses/7d1c"}});
     EXPECT_EQ(approved.subject, "Your course C++ & <Rust> is published");
     EXPECT_NE(approved.text.find("Hello Ada,"), std::string::npos) << approved.text;
     EXPECT_NE(approved.text.find("\"C++ & <Rust>\""), std::string::npos) << approved.text;

@@ -118,7 +118,8 @@ std::variant<Trigger, std::string> userTrigger(const std::string& tpl, const nlo
         const std::int64_t expiresAt = data["expiresAt"].get<std::int64_t>();
         if (expiresAt <= nowUs) return std::string("expired");
         // The token the API keeps only the sha256 of: derived again from the server's secret.
-        t.values["resetLink"] = publicUrl + "/reset-password?token=" + deriveToken(secret, di::kResetTokenPurpose, resetId);
+        t.values["resetLink"] = publicUrl +
+                                "/reset-password?token=" + deriveToken(secret, di::kResetTokenPurpose, resetId);
         t.values["expiresAt"] = readableTime(expiresAt);
     }
     return t;
@@ -289,9 +290,9 @@ Outcome Mailer::forgetErased(const kafka::IncomingMessage& m, nlohmann::json& en
     // topic: this mailer handles one message at a time, so each such mail is either written
     // already or will find the instructor erased (workers/README.md says what several mailers
     // leave open). No read model serves workers, and erasures are rare: the store is searched.
-    const auto courses = db().query(
-        "SELECT DISTINCT stream_id FROM lms_events WHERE event_type = $1 AND data->>'instructorId' = $2",
-        {std::string(dc::CourseCreated::kType), user->value()});
+    const auto courses =
+        db().query("SELECT DISTINCT stream_id FROM lms_events WHERE event_type = $1 AND data->>'instructorId' = $2",
+                   {std::string(dc::CourseCreated::kType), user->value()});
     for (int row = 0; row < courses.rows(); ++row) {
         if (dc::courseOfStream(courses.str(row, 0))) collect(courses.str(row, 0));
     }
