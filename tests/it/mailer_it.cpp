@@ -20,9 +20,11 @@
 #include "common/clock.hpp"
 #include "common/ids.hpp"
 #include "common/sha256.hpp"
+#include "domain/catalog/events.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/kafka.hpp"
 #include "eventstore/personal_data.hpp"
+#include "eventstore/relay.hpp"
 #include "tests/support/kafka_offsets.hpp"
 #include "tests/support/lms_env.hpp"
 #include "tests/support/pg_fixture.hpp"
@@ -200,6 +202,49 @@ void eraseUser(pg::Connection& c, const std::string& userId) {
                             {eventstore::NewEvent{newUuid(), "UserErased", 1, json{{"at", nowUs()}}.dump(), "{}"}})
                     .has_value());
     tx.commit();
+}
+
+// A course's life as the catalog's commands append it, each event by its instructor or the
+// reviewing admin; returns the event ids in order.
+std::vector<std::string> appendCourse(pg::Connection& c, const std::string& courseId,
+                                      const std::vector<std::pair<std::string, json>>& events) {
+    std::vector<eventstore::NewEvent> out;
+    for (const auto& [type, data] : events) {
+        out.push_back({newUuid(), type, 1, data.dump(), R"({"actorId":"it","correlationId":"it-course"})"});
+    }
+    EXPECT_TRUE(
+        eventstore::EventStore(c).append("course-" + courseId, eventstore::ExpectedVersion::noStream(), out).has_value());
+    std::vector<std::string> ids;
+    for (const auto& e : out) ids.push_back(e.eventId);
+    return ids;
+}
+
+json courseCreated(const std::string& courseId, const std::string& instructorId, const std::string& title) {
+    namespace dc = domain::catalog;
+    dc::CourseCreated e;
+    e.courseId = dc::CourseId(courseId);
+    e.instructorId = instructorId;
+    e.slug = "course-" + courseId.substr(0, 8);
+    e.details = {title, "What it teaches.", 0, "EUR", "PROGRAMMING", "BEGINNER", {}};
+    e.at = nowUs();
+    return e.toJson();
+}
+
+// What the relay publishes once the catalog context registers `course` (→ topic
+// <prefix>.catalog): each event of the streams, its envelope keyed by stream id.
+void publishToCatalogTopic(pg::Connection& c, const std::string& brokers, const std::string& prefix,
+                           const std::vector<std::string>& streams) {
+    std::vector<kafka::OutgoingMessage> out;
+    for (const auto& stream : streams) {
+        for (const auto& e : eventstore::EventStore(c).readStream(stream)) {
+            out.push_back({eventstore::topicFor(prefix, "catalog"),
+                           e.streamId,
+                           eventstore::envelopeJson(e, "catalog"),
+                           {{"lms.type", e.type}, {"lms.event_id", e.eventId}, {"lms.position", e.global.toString()}}});
+        }
+    }
+    kafka::Producer producer(brokers);
+    ASSERT_EQ(producer.sendAll(out, seconds(30)), 0u) << "the broker acknowledges the catalog events";
 }
 
 // The outcome recorded for a trigger: {type, data}.
@@ -511,6 +556,137 @@ TEST(Mailer, ErasureRemovesThePersonsOutboxFilesAndNoOneElses) {
     server = std::make_unique<Server>(env, true);
     EXPECT_TRUE(server->logs("mailer: removed 0 outbox message(s) of erased user " + kim)) << "the redelivered erasure";
     EXPECT_EQ(outboxFiles(), std::set<std::string>{welcomeLee + ".eml"});
+    EXPECT_LT(server->interrupt(), std::chrono::milliseconds(5000));
+}
+
+TEST(Mailer, TellsTheInstructorWhetherTheirCourseIsApprovedOrRejectedOnce) {
+    test::TestDatabase db;
+    TempDir tmp;
+    // A broker of its own: the test publishes the course events to <prefix>.catalog itself
+    // (publishToCatalogTopic) and reads the mailer's offsets there.
+    test::Process broker({test::lmsBinary(), "dev-kafka"}, {});
+    const std::string brokers = broker.readLine(seconds(30));
+    const std::string prefix = "mailcourse";
+    auto env = baseEnv(db, tmp.path);
+    env.insert({{"LMS_KAFKA_BROKERS", brokers}, {"LMS_KAFKA_TOPIC_PREFIX", prefix}});
+    env["LMS_LOG_LEVEL"] = "info";  // the erasure's log line is what the test waits for last
+    auto eml = [&](const std::string& trigger) { return tmp.path / "outbox" / (trigger + ".eml"); };
+    auto parse = [&](const std::string& trigger) {
+        auto [status, out] = run({kPython, kSink, "--parse", eml(trigger).string()});
+        EXPECT_EQ(status, 0) << out;
+        return json::parse(out);
+    };
+
+    pg::Connection c(db.url());
+    const std::string grace = registerUser(c, "grace@example.com", "Grace", "Hopper");
+    const std::string welcomeGrace = lastEventId(c, "user-" + grace, "UserRegistered");
+    // Approved: created, renamed (the mail names the course as it is now), submitted, approved.
+    const std::string approvedCourse = newUuid();
+    const auto approvedIds =
+        appendCourse(c, approvedCourse,
+                     {{"CourseCreated", courseCreated(approvedCourse, grace, "A first title")},
+                      {"CourseUpdated", {{"title", "Rust & <Friends>"}, {"slug", "rust-friends"}, {"at", nowUs()}}},
+                      {"CourseSubmitted", {{"at", nowUs()}}},
+                      {"CourseApproved", {{"at", nowUs()}}}});
+    const std::string& approved = approvedIds.back();
+    // Rejected, with a reason that holds markup.
+    const std::string rejectedCourse = newUuid();
+    const std::string reason = "The <b>videos</b> of section 2 are missing & the quiz is empty.";
+    const auto rejectedIds = appendCourse(c, rejectedCourse,
+                                          {{"CourseCreated", courseCreated(rejectedCourse, grace, "Go in a week")},
+                                           {"CourseSubmitted", {{"at", nowUs()}}},
+                                           {"CourseRejected", {{"reason", reason}, {"at", nowUs()}}}});
+    const std::string& rejected = rejectedIds.back();
+    // An instructor erased before their course was approved: nobody to tell.
+    const std::string eve = registerUser(c, "eve@example.com", "Eve", "Gone");
+    const std::string eveCourse = newUuid();
+    const std::string approvedEve = appendCourse(c, eveCourse,
+                                                 {{"CourseCreated", courseCreated(eveCourse, eve, "Gone Course")},
+                                                  {"CourseSubmitted", {{"at", nowUs()}}},
+                                                  {"CourseApproved", {{"at", nowUs()}}}})
+                                        .back();
+    eraseUser(c, eve);
+    const std::vector<std::string> courseStreams{"course-" + approvedCourse, "course-" + rejectedCourse,
+                                                 "course-" + eveCourse};
+
+    auto server = std::make_unique<Server>(env, true);
+    ASSERT_NO_FATAL_FAILURE(publishToCatalogTopic(c, brokers, prefix, courseStreams));
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            return !outcome(c, approved).first.empty() && !outcome(c, rejected).first.empty() &&
+                   !outcome(c, approvedEve).first.empty() && !outcome(c, welcomeGrace).first.empty();
+        },
+        seconds(90)))
+        << "the outcomes of the course mails";
+    EXPECT_EQ(outcome(c, approved).first, "MailSent");
+    EXPECT_EQ(outcome(c, approved).second["template"], "course-approved");
+    EXPECT_EQ(outcome(c, approved).second["messageId"], "<" + approved + "@lms>");
+    EXPECT_EQ(outcome(c, rejected).first, "MailSent");
+    EXPECT_EQ(outcome(c, rejected).second["template"], "course-rejected");
+    EXPECT_EQ(outcome(c, approvedEve).first, "MailSkipped");
+    EXPECT_EQ(outcome(c, approvedEve).second["reason"], "erased");
+    for (const auto& id : approvedIds) {
+        if (id == approved) continue;
+        EXPECT_TRUE(outcome(c, id).first.empty()) << "only the approval mails";
+    }
+
+    const std::string link = "https://learn.example.test/courses/" + approvedCourse;
+    const json a = parse(approved);
+    EXPECT_EQ(a["defects"], json::array()) << a.dump(1);
+    EXPECT_EQ(a["headers"]["To"], "Grace Hopper <grace@example.com>");
+    EXPECT_EQ(a["headers"]["Message-ID"], "<" + approved + "@lms>");
+    EXPECT_EQ(a["headers"]["Subject"], "Your course Rust & <Friends> is published");
+    ASSERT_EQ(a["parts"].size(), 2u);
+    const std::string aText = a["parts"][0]["content"], aHtml = a["parts"][1]["content"];
+    EXPECT_NE(aText.find("Hello Grace,"), std::string::npos) << aText;
+    EXPECT_NE(aText.find("\"Rust & <Friends>\""), std::string::npos) << aText;
+    EXPECT_NE(aText.find(link), std::string::npos) << aText;
+    EXPECT_NE(aHtml.find("<strong>Rust &amp; &lt;Friends&gt;</strong>"), std::string::npos) << aHtml;
+    EXPECT_NE(aHtml.find("href=\"" + link + "\""), std::string::npos) << aHtml;
+
+    const std::string editLink = "https://learn.example.test/courses/" + rejectedCourse + "/edit";
+    const json r = parse(rejected);
+    EXPECT_EQ(r["defects"], json::array()) << r.dump(1);
+    EXPECT_EQ(r["headers"]["To"], "Grace Hopper <grace@example.com>");
+    EXPECT_EQ(r["headers"]["Subject"], "Your course Go in a week was not approved");
+    ASSERT_EQ(r["parts"].size(), 2u);
+    const std::string rText = r["parts"][0]["content"], rHtml = r["parts"][1]["content"];
+    EXPECT_NE(rText.find(reason), std::string::npos) << "the reason as the reviewer wrote it:\n" << rText;
+    EXPECT_NE(rText.find(editLink), std::string::npos) << rText;
+    EXPECT_NE(rHtml.find("The &lt;b&gt;videos&lt;/b&gt; of section 2 are missing &amp; the quiz is empty."),
+              std::string::npos)
+        << rHtml;
+    EXPECT_EQ(rHtml.find("<b>videos"), std::string::npos) << "escaped in HTML:\n" << rHtml;
+    EXPECT_NE(rHtml.find("href=\"" + editLink + "\""), std::string::npos) << rHtml;
+    EXPECT_FALSE(fs::exists(eml(approvedEve)));
+    const auto mailEvents = c.exec(
+                                 "SELECT string_agg(data::text || metadata::text, ' ') FROM lms_events "
+                                 "WHERE stream_id LIKE 'mail-%'")
+                                .str(0, 0);
+    for (const char* personal : {"grace@example.com", "Hopper", "eve@example.com"}) {
+        EXPECT_EQ(mailEvents.find(personal), std::string::npos) << personal << " in clear in " << mailEvents;
+    }
+
+    // Delivered again (at least once): the mailer meets both triggers a second time and mails
+    // neither again.
+    const auto writtenAt = fs::last_write_time(eml(approved));
+    ASSERT_NO_FATAL_FAILURE(publishToCatalogTopic(c, brokers, prefix, courseStreams));
+    const std::string topic = prefix + ".catalog";
+    const auto ends = test::endOffsets(brokers, topic);
+    ASSERT_TRUE(test::eventually([&] { return test::committedUpTo(brokers, mailer::kConsumerGroup, topic, ends); },
+                                 seconds(60), std::chrono::milliseconds(100)))
+        << "the mailer did not get through the redelivered course events";
+    EXPECT_EQ(fs::last_write_time(eml(approved)), writtenAt) << "the approval was not mailed again";
+    EXPECT_EQ(count(c, "SELECT count(*) FROM lms_events WHERE event_type = 'MailSent'"), 3)
+        << "Grace's welcome and her two course mails, once each";
+    EXPECT_EQ(count(c, "SELECT count(*) FROM lms_events WHERE stream_id = 'mail-" + approved + "'"), 1);
+
+    // Grace's erasure takes the mails about her courses out of the outbox with her welcome.
+    eraseUser(c, grace);
+    EXPECT_TRUE(server->logs("mailer: removed 3 outbox message(s) of erased user " + grace));
+    EXPECT_FALSE(fs::exists(eml(welcomeGrace)));
+    EXPECT_FALSE(fs::exists(eml(approved)));
+    EXPECT_FALSE(fs::exists(eml(rejected)));
     EXPECT_LT(server->interrupt(), std::chrono::milliseconds(5000));
 }
 

@@ -12,6 +12,7 @@
 #include "common/metrics.hpp"
 #include "common/secrets.hpp"
 #include "common/sha256.hpp"
+#include "domain/catalog/course.hpp"
 #include "domain/identity/events.hpp"
 #include "domain/identity/user.hpp"
 #include "eventstore/command_loop.hpp"
@@ -21,6 +22,7 @@
 namespace lms::mailer {
 namespace {
 
+namespace dc = domain::catalog;
 namespace di = domain::identity;
 
 constexpr auto kPoll = std::chrono::milliseconds(200);
@@ -81,6 +83,8 @@ void count(const std::string& tpl, const char* outcome) {
 std::string templateFor(const std::string& eventType) {
     if (eventType == di::UserRegistered::kType) return "welcome";
     if (eventType == di::UserPasswordResetRequested::kType) return "password-reset";
+    if (eventType == dc::CourseApproved::kType) return "course-approved";
+    if (eventType == dc::CourseRejected::kType) return "course-rejected";
     return "";
 }
 
@@ -94,9 +98,57 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// What a trigger mails: to whom (a user id), and the template's values other than the names.
+struct Trigger {
+    std::string userId;
+    std::map<std::string, std::string> values;
+};
+
+// A user registered or asking for a reset link: the mail goes to them. Or the reason nothing is
+// mailed.
+std::variant<Trigger, std::string> userTrigger(const std::string& tpl, const nlohmann::json& data,
+                                               const std::string& publicUrl, const std::string& secret,
+                                               std::int64_t nowUs) {
+    Trigger t{data.value("userId", ""), {{"publicUrl", publicUrl}}};
+    if (t.userId.empty()) throw Malformed("the event has no userId");
+    if (tpl == "password-reset") {
+        const std::string resetId = data.value("resetId", "");
+        if (resetId.empty() || !data.contains("expiresAt") || !data["expiresAt"].is_number_integer())
+            throw Malformed("the event has no resetId or expiresAt");
+        const std::int64_t expiresAt = data["expiresAt"].get<std::int64_t>();
+        if (expiresAt <= nowUs) return std::string("expired");
+        // The token the API keeps only the sha256 of: derived again from the server's secret.
+        t.values["resetLink"] = publicUrl +
+                                "/reset-password?token=" + deriveToken(secret, di::kResetTokenPurpose, resetId);
+        t.values["expiresAt"] = readableTime(expiresAt);
+    }
+    return t;
+}
+
+// A course approved or rejected: the mail goes to its instructor, with the course's title as it
+// is now (a title changed since is the one they know). Or the reason nothing is mailed.
+std::variant<Trigger, std::string> courseTrigger(eventstore::EventStore& store, const std::string& tpl,
+                                                 nlohmann::json& envelope, const std::string& publicUrl) {
+    const auto course = envelope["streamId"].is_string() ? dc::courseOfStream(envelope["streamId"].get<std::string>())
+                                                         : std::nullopt;
+    // The id goes into a link: nothing but a UUID is taken.
+    if (!course || !isUuid(course->value())) throw Malformed("the event is on no course's stream");
+    const auto state = eventstore::fold<dc::Course>(store.readStream(dc::courseStream(*course)));
+    if (!state.exists || state.instructorId.empty()) return std::string("unknown_course");
+    const std::string link = publicUrl + "/courses/" + course->value();
+    Trigger t{state.instructorId, {{"publicUrl", publicUrl}, {"title", state.details.title}, {"courseLink", link}}};
+    if (tpl == "course-rejected") {
+        const nlohmann::json& data = envelope["data"];
+        if (!data.contains("reason") || !data["reason"].is_string()) throw Malformed("the event has no reason");
+        t.values["reason"] = data["reason"].get<std::string>();
+        t.values["editLink"] = link + "/edit";
+    }
+    return t;
+}
+
 }  // namespace
 
-std::string sourceTopic(const std::string& prefix) { return prefix + ".identity"; }
+std::vector<std::string> sourceTopics(const std::string& prefix) { return {prefix + ".identity", prefix + ".catalog"}; }
 std::string deadLetterTopic(const std::string& prefix) { return prefix + ".mail.dlq"; }
 
 Mailer::Mailer(const Config& config, std::string brokers, const Clock& clock)
@@ -123,12 +175,13 @@ void Mailer::run(const std::atomic<bool>& stop) {
     // A 10 s session (Kafka's default before 3.0, not 45 s): a crashed mailer's partitions move to
     // another member sooner, and the mock cluster, which keeps a group that every member left
     // waiting for a session timeout before the next join, lets a restarted mailer in sooner.
+    const auto topics = sourceTopics(config_.topicPrefix);
     kafka::Consumer consumer(
-        brokers_, kConsumerGroup, {sourceTopic(config_.topicPrefix)},
+        brokers_, kConsumerGroup, topics,
         {{"session.timeout.ms", "10000"},
          {"heartbeat.interval.ms", "3000"},
          {"max.poll.interval.ms", std::to_string(std::clamp<std::int64_t>(busyMs, 300'000, 86'400'000))}});
-    spdlog::info("mailer: consuming {} as {}; mail goes to {}", sourceTopic(config_.topicPrefix), kConsumerGroup,
+    spdlog::info("mailer: consuming {} and {} as {}; mail goes to {}", topics.at(0), topics.at(1), kConsumerGroup,
                  transport_->describe());
     kafka::IncomingMessage m;
     while (!stop.load()) {
@@ -184,20 +237,11 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
     };
 
     try {
-        const std::string userId = data.value("userId", "");
-        if (userId.empty()) throw Malformed("the event has no userId");
-        std::map<std::string, std::string> values{{"publicUrl", config_.publicUrl}};
-        if (tpl == "password-reset") {
-            const std::string resetId = data.value("resetId", "");
-            if (resetId.empty() || !data["expiresAt"].is_number_integer())
-                throw Malformed("the event has no resetId or expiresAt");
-            const std::int64_t expiresAt = data["expiresAt"].get<std::int64_t>();
-            if (expiresAt <= clock_.nowUs()) return skip("expired");
-            // The token the API keeps only the sha256 of: derived again from the server's secret.
-            values["resetLink"] = config_.publicUrl +
-                                  "/reset-password?token=" + deriveToken(secret_, di::kResetTokenPurpose, resetId);
-            values["expiresAt"] = readableTime(expiresAt);
-        }
+        const bool aboutCourse = type == dc::CourseApproved::kType || type == dc::CourseRejected::kType;
+        auto trigger = aboutCourse ? courseTrigger(store, tpl, envelope, config_.publicUrl)
+                                   : userTrigger(tpl, data, config_.publicUrl, secret_, clock_.nowUs());
+        if (const auto* reason = std::get_if<std::string>(&trigger)) return skip(*reason);
+        auto& [userId, values] = std::get<Trigger>(trigger);
         auto who = recipientOf(userId);
         if (const auto* reason = std::get_if<std::string>(&who)) return skip(*reason);
         const auto& r = std::get<Recipient>(who);
@@ -230,13 +274,27 @@ Outcome Mailer::forgetErased(const kafka::IncomingMessage& m, nlohmann::json& en
         return Outcome::DeadLettered;
     }
     log::CorrelationScope scope(correlationOf(envelope));
-    // Every mail of this person was triggered by an event of their stream, and the events of one
-    // stream share a partition (the relay keys them by stream) in the stream's order: each mail
-    // written before the erasure is already there to remove, and a trigger read after it finds the
-    // person erased and is skipped.
+    // The person's own mails were triggered by events of their stream, and the events of one
+    // stream share a partition (the relay keys them by stream) in the stream's order: each of
+    // those mails written before the erasure is already there to remove, and a trigger read after
+    // it finds the person erased and is skipped.
+    eventstore::EventStore store(db());
     std::vector<std::string> triggers;
-    for (const auto& e : eventstore::EventStore(db()).readStream(di::userStream(*user))) {
-        if (!templateFor(e.type).empty() && isUuid(e.eventId)) triggers.push_back(e.eventId);
+    auto collect = [&](const std::string& stream) {
+        for (const auto& e : store.readStream(stream)) {
+            if (!templateFor(e.type).empty() && isUuid(e.eventId)) triggers.push_back(e.eventId);
+        }
+    };
+    collect(di::userStream(*user));
+    // The mails about the courses they teach were triggered on the courses' streams, on another
+    // topic: this mailer handles one message at a time, so each such mail is either written
+    // already or will find the instructor erased (workers/README.md says what several mailers
+    // leave open). No read model serves workers, and erasures are rare: the store is searched.
+    const auto courses =
+        db().query("SELECT DISTINCT stream_id FROM lms_events WHERE event_type = $1 AND data->>'instructorId' = $2",
+                   {std::string(dc::CourseCreated::kType), user->value()});
+    for (int row = 0; row < courses.rows(); ++row) {
+        if (dc::courseOfStream(courses.str(row, 0))) collect(courses.str(row, 0));
     }
     const std::size_t removed = transport_->forget(triggers);
     spdlog::info("mailer: removed {} outbox message(s) of erased user {}", removed, user->value());

@@ -1,6 +1,7 @@
 #pragma once
-// The mailer worker: consumes the identity topic as the consumer group `lms-mailer` and mails
-// the welcome message on UserRegistered and the reset link on UserPasswordResetRequested.
+// The mailer worker: consumes the identity and catalog topics as the consumer group `lms-mailer`
+// and mails the welcome message on UserRegistered, the reset link on UserPasswordResetRequested,
+// and a course's instructor on CourseApproved and CourseRejected (with the reason).
 // Idempotent by trigger event id: every outcome is an event (MailSent, MailSkipped, MailFailed)
 // in the stream mail-<trigger id>, appended with no-stream as the expected version, and a trigger
 // whose stream exists is not mailed again. The offset is committed only after that append.
@@ -12,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "common/clock.hpp"
 #include "common/config.hpp"
@@ -28,8 +30,8 @@ inline constexpr const char* kConsumerGroup = "lms-mailer";
 inline constexpr domain::StreamCategory kCategories[] = {{"mail", "notifications"}};
 inline std::string mailStream(const std::string& triggerEventId) { return "mail-" + triggerEventId; }
 
-std::string sourceTopic(const std::string& prefix);      // <prefix>.identity
-std::string deadLetterTopic(const std::string& prefix);  // <prefix>.mail.dlq
+std::vector<std::string> sourceTopics(const std::string& prefix);  // <prefix>.identity, <prefix>.catalog
+std::string deadLetterTopic(const std::string& prefix);            // <prefix>.mail.dlq
 
 // What became of one message of the topic.
 enum class Outcome { Ignored, AlreadyHandled, Sent, Skipped, DeadLettered, Interrupted, Forgotten };
