@@ -82,8 +82,8 @@ Result<Changed> Commands::run(const CourseId& course, const dc::Course::Command&
                               const std::string& createdId) {
     const std::string stream = dc::courseStream(course);
     eventstore::CommandOptions options;
-    options.withinTransaction = [&](pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written)
-        -> std::optional<DomainError> {
+    options.withinTransaction =
+        [&](pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written) -> std::optional<DomainError> {
         for (const auto& e : written) {
             const auto slug = slugOf(e);
             if (!slug) continue;

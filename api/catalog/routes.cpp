@@ -33,8 +33,12 @@ bool privileged(const std::optional<http::Principal>& p, const q::CourseRow& c) 
 }
 
 json lectureJson(const q::LectureRow& l, bool full) {
-    json j{{"id", l.id},       {"sectionId", l.sectionId},         {"order", l.order},
-           {"title", l.title}, {"durationMinutes", l.durationMinutes}, {"preview", l.preview},
+    json j{{"id", l.id},
+           {"sectionId", l.sectionId},
+           {"order", l.order},
+           {"title", l.title},
+           {"durationMinutes", l.durationMinutes},
+           {"preview", l.preview},
            {"type", l.type}};
     // Content and resources: the owner and admins, and anyone for a preview lecture.
     if (full || l.preview) {
@@ -127,8 +131,8 @@ expected<std::optional<std::int64_t>, Response> ifMatch(const Request& req) {
     const auto dot = v.find('.');
     const std::string digits = v.substr(0, dot);
     if (digits.empty() || digits.size() > 15 || digits.find_first_not_of("0123456789") != std::string::npos) {
-        return unexpected(problem(400, "malformed_if_match", "If-Match must name an ETag of this course",
-                                  req.requestId));
+        return unexpected(
+            problem(400, "malformed_if_match", "If-Match must name an ETag of this course", req.requestId));
     }
     return std::optional<std::int64_t>{std::stoll(digits)};
 }
@@ -162,9 +166,8 @@ DetailsInput detailsFrom(http::Fields& f, bool creating) {
     }
     in.description = f.optional("description", http::Fields::Lines::Multiple);
     in.price = f.integer("price", 0, 100'000'000);
-    if (creating && !in.price && std::none_of(f.errors.begin(), f.errors.end(), [](const auto& e) {
-            return e.field == "price";
-        })) {
+    if (creating && !in.price &&
+        std::none_of(f.errors.begin(), f.errors.end(), [](const auto& e) { return e.field == "price"; })) {
         f.errors.push_back({"price", "is required"});
     }
     in.tags = f.strings("tags", 10);
@@ -231,12 +234,13 @@ Response Routes::list(Request& req) {
     const auto page = query.paging();
     q::CourseFilter filter;
     filter.q = query.text("q", kMaxQueryCharacters);
-    filter.category = query.oneOf("category", {"PROGRAMMING", "DESIGN", "BUSINESS", "MARKETING",
-                                               "PERSONAL_DEVELOPMENT", "MUSIC", "PHOTOGRAPHY", "OTHER"});
+    filter.category = query.oneOf("category", {"PROGRAMMING", "DESIGN", "BUSINESS", "MARKETING", "PERSONAL_DEVELOPMENT",
+                                               "MUSIC", "PHOTOGRAPHY", "OTHER"});
     filter.difficulty = query.oneOf("difficulty", {"BEGINNER", "INTERMEDIATE", "ADVANCED", "EXPERT"});
     filter.tag = query.text("tag", 50);
     filter.instructorId = query.text("instructor", 36);
-    if (filter.instructorId && !isUuid(*filter.instructorId)) query.errors.push_back({"instructor", "must be a user id"});
+    if (filter.instructorId && !isUuid(*filter.instructorId))
+        query.errors.push_back({"instructor", "must be a user id"});
     const int minPrice = query.integer("minPrice", -1, 0, 100'000'000);
     const int maxPrice = query.integer("maxPrice", -1, 0, 100'000'000);
     if (minPrice >= 0) filter.minPrice = minPrice;
@@ -297,8 +301,12 @@ Response Routes::create(Request& req) {
     if (!body) return body.error();
     http::Fields f(*body);
     const auto in = detailsFrom(f, true);
-    dc::CourseDetails details{in.title.value_or(""),    in.description.value_or(""), in.price.value_or(0),
-                              in.currency.value_or(""), in.category.value_or(""),    in.difficulty.value_or(""),
+    dc::CourseDetails details{in.title.value_or(""),
+                              in.description.value_or(""),
+                              in.price.value_or(0),
+                              in.currency.value_or(""),
+                              in.category.value_or(""),
+                              in.difficulty.value_or(""),
                               in.tags.value_or(std::vector<std::string>{})};
     f.merge(dc::detailsErrors(dc::normalised(details)));
     if (auto refused = refusal(f, req)) return *refused;
@@ -342,9 +350,8 @@ Response Routes::update(Request& req) {
     cmd.difficulty = in.difficulty;
     cmd.tags = in.tags;
     cmd.ifMatch = *match;
-    return runOn(services_, req, *p, cmd, [&](pg::Connection& c, const Changed& d) {
-        return answerWithCourse(c, req, d, 200);
-    });
+    return runOn(services_, req, *p, cmd,
+                 [&](pg::Connection& c, const Changed& d) { return answerWithCourse(c, req, d, 200); });
 }
 
 Response Routes::remove(Request& req) {
@@ -352,8 +359,9 @@ Response Routes::remove(Request& req) {
     if (!p) return p.error();
     auto match = ifMatch(req);
     if (!match) return match.error();
-    return runOn(services_, req, *p, dc::DeleteCourse{actorOf(*p), *match, 0},
-                 [](pg::Connection&, const Changed&) { return Response{204, "application/json", "", {}}; });
+    return runOn(services_, req, *p, dc::DeleteCourse{actorOf(*p), *match, 0}, [](pg::Connection&, const Changed&) {
+        return Response{204, "application/json", "", {}};
+    });
 }
 
 Response Routes::lifecycle(Request& req, const std::string& step) {
@@ -380,9 +388,8 @@ Response Routes::lifecycle(Request& req, const std::string& step) {
     if ((step == "approve" || step == "reject") && p->role != "ADMIN") {
         return problem(403, "admin_only", "only an admin may review courses", req.requestId);
     }
-    return runOn(services_, req, *p, cmd, [&](pg::Connection& c, const Changed& d) {
-        return answerWithCourse(c, req, d, 200);
-    });
+    return runOn(services_, req, *p, cmd,
+                 [&](pg::Connection& c, const Changed& d) { return answerWithCourse(c, req, d, 200); });
 }
 
 Response Routes::addSection(Request& req) {
@@ -424,7 +431,9 @@ Response Routes::removeSection(Request& req) {
     auto match = ifMatch(req);
     if (!match) return match.error();
     return runOn(services_, req, *p, dc::RemoveSection{actorOf(*p), dc::SectionId(req.params["sectionId"]), *match, 0},
-                 [](pg::Connection&, const Changed&) { return Response{204, "application/json", "", {}}; });
+                 [](pg::Connection&, const Changed&) {
+                     return Response{204, "application/json", "", {}};
+                 });
 }
 
 Response Routes::addLecture(Request& req) {
@@ -437,8 +446,8 @@ Response Routes::addLecture(Request& req) {
     if (!body) return body.error();
     http::Fields f(*body);
     const auto in = lectureFrom(f, true);
-    dc::LectureDetails details{in.title.value_or(""), in.content.value_or(""),
-                               in.duration.value_or(0), in.resourceUrls.value_or(std::vector<std::string>{}),
+    dc::LectureDetails details{in.title.value_or(""),      in.content.value_or(""),
+                               in.duration.value_or(0),    in.resourceUrls.value_or(std::vector<std::string>{}),
                                in.preview.value_or(false), in.type.value_or("VIDEO")};
     details.title = details.title.empty() ? details.title : details.title;
     f.merge(dc::lectureErrors(details));
@@ -473,9 +482,8 @@ Response Routes::updateLecture(Request& req) {
     cmd.preview = in.preview;
     if (moveTo) cmd.moveTo = dc::SectionId(*moveTo);
     cmd.ifMatch = *match;
-    return runOn(services_, req, *p, cmd, [&](pg::Connection& c, const Changed& d) {
-        return answerWithCourse(c, req, d, 200);
-    });
+    return runOn(services_, req, *p, cmd,
+                 [&](pg::Connection& c, const Changed& d) { return answerWithCourse(c, req, d, 200); });
 }
 
 Response Routes::removeLecture(Request& req) {
@@ -488,7 +496,9 @@ Response Routes::removeLecture(Request& req) {
     return runOn(services_, req, *p,
                  dc::RemoveLecture{actorOf(*p), dc::SectionId(req.params["sectionId"]),
                                    dc::LectureId(req.params["lectureId"]), *match, 0},
-                 [](pg::Connection&, const Changed&) { return Response{204, "application/json", "", {}}; });
+                 [](pg::Connection&, const Changed&) {
+                     return Response{204, "application/json", "", {}};
+                 });
 }
 
 Response Routes::instructorCourses(Request& req) {

@@ -40,7 +40,9 @@ std::string listOf(const std::string_view (&names)[N]) {
 void checkText(std::vector<FieldError>& errors, const std::string& field, const std::string& value, std::size_t min,
                std::size_t max, text::Lines lines = text::Lines::Single) {
     const auto n = text::characters(value);
-    if (n < min) errors.push_back({field, min <= 1 ? "must not be empty" : "must be at least " + std::to_string(min) + " characters"});
+    if (n < min)
+        errors.push_back(
+            {field, min <= 1 ? "must not be empty" : "must be at least " + std::to_string(min) + " characters"});
     else if (n > max) errors.push_back({field, "must be at most " + std::to_string(max) + " characters"});
     else if (const auto bad = text::forbidden(value, lines)) errors.push_back({field, text::forbiddenMessage(*bad)});
 }
@@ -59,14 +61,19 @@ DomainError validation(std::vector<FieldError> errors) {
 }
 DomainError notFound() { return {Kind::NotFound, "course_not_found", "no such course", "", {}}; }
 DomainError sectionNotFound() { return {Kind::NotFound, "section_not_found", "no such section in the course", "", {}}; }
-DomainError lectureNotFound() { return {Kind::NotFound, "lecture_not_found", "no such lecture in the section", "", {}}; }
+DomainError lectureNotFound() {
+    return {Kind::NotFound, "lecture_not_found", "no such lecture in the section", "", {}};
+}
 DomainError notOwner() {
     return {Kind::Forbidden, "not_course_owner", "only the course's instructor or an admin may change it", "", {}};
 }
 DomainError adminOnly() { return {Kind::Forbidden, "admin_only", "only an admin may review courses", "", {}}; }
 DomainError wrongStatus(const State& s, const std::string& what) {
-    return {Kind::Conflict, "invalid_status",
-            "a course that is " + std::string(toString(s.status)) + " cannot be " + what, "", {}};
+    return {Kind::Conflict,
+            "invalid_status",
+            "a course that is " + std::string(toString(s.status)) + " cannot be " + what,
+            "",
+            {}};
 }
 
 template <class E>
@@ -80,10 +87,12 @@ std::optional<DomainError> gate(const State& s, const Actor& actor, const std::o
     if (!s.exists || s.status == CourseStatus::Deleted) return notFound();
     if (!actor.admin() && actor.userId != s.instructorId) return notOwner();
     if (ifMatch && *ifMatch != s.version) {
-        return DomainError{Kind::Stale, "version_mismatch",
+        return DomainError{Kind::Stale,
+                           "version_mismatch",
                            "the course changed since version " + std::to_string(*ifMatch) + "; it is at version " +
                                std::to_string(s.version),
-                           "", {}};
+                           "",
+                           {}};
     }
     return std::nullopt;
 }
@@ -114,7 +123,8 @@ CourseDetails normalised(CourseDetails d) {
     for (auto t : d.tags) {
         t = trim(t);
         std::string key = t;
-        std::transform(key.begin(), key.end(), key.begin(), [](char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; });
+        std::transform(key.begin(), key.end(), key.begin(),
+                       [](char c) { return (c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c; });
         if (seen.insert(key).second) tags.push_back(t);
     }
     d.tags = std::move(tags);
@@ -209,7 +219,9 @@ State Course::evolve(State n, const CourseEvents::Event& event) {
                    },
                    [&](const CourseUnpublished&) { n.status = CourseStatus::Draft; },
                    [&](const CourseDeleted&) { n.status = CourseStatus::Deleted; },
-                   [&](const SectionAdded& e) { n.sections.push_back({e.sectionId, e.title, e.order}); },
+                   [&](const SectionAdded& e) {
+                       n.sections.push_back({e.sectionId, e.title, e.order});
+                   },
                    [&](const SectionUpdated& e) {
                        const auto it = sectionOf(e.sectionId);
                        if (it == n.sections.end()) return;
@@ -220,7 +232,9 @@ State Course::evolve(State n, const CourseEvents::Event& event) {
                        std::erase_if(n.sections, [&](const auto& x) { return x.id == e.sectionId; });
                        std::erase_if(n.lectures, [&](const auto& x) { return x.sectionId == e.sectionId; });
                    },
-                   [&](const LectureAdded& e) { n.lectures.push_back({e.lectureId, e.sectionId, e.order, e.details}); },
+                   [&](const LectureAdded& e) {
+                       n.lectures.push_back({e.lectureId, e.sectionId, e.order, e.details});
+                   },
                    [&](const LectureUpdated& e) {
                        const auto it = lectureOf(e.lectureId);
                        if (it == n.lectures.end()) return;
@@ -245,13 +259,15 @@ Decision Course::decide(const State& s, const Command& command) {
     return std::visit(
         Overloaded{
             [&](const CreateCourse& c) -> Decision {
-                if (s.exists) return unexpected(DomainError{Kind::Conflict, "course_exists", "the course exists", "", {}});
+                if (s.exists)
+                    return unexpected(DomainError{Kind::Conflict, "course_exists", "the course exists", "", {}});
                 if (c.actor.role != "INSTRUCTOR" && !c.actor.admin()) {
-                    return unexpected(DomainError{Kind::Forbidden, "instructors_only",
-                                                  "only instructors and admins create courses", "", {}});
+                    return unexpected(DomainError{
+                        Kind::Forbidden, "instructors_only", "only instructors and admins create courses", "", {}});
                 }
                 const auto details = normalised(c.details);
-                if (auto errors = detailsErrors(details); !errors.empty()) return unexpected(validation(std::move(errors)));
+                if (auto errors = detailsErrors(details); !errors.empty())
+                    return unexpected(validation(std::move(errors)));
                 return one(CourseCreated{c.courseId, c.actor.userId, c.slug, details, c.at});
             },
             [&](const UpdateCourse& c) -> Decision {
@@ -265,7 +281,8 @@ Decision Course::decide(const State& s, const Command& command) {
                 if (c.difficulty) next.difficulty = *c.difficulty;
                 if (c.tags) next.tags = *c.tags;
                 next = normalised(next);
-                if (auto errors = detailsErrors(next); !errors.empty()) return unexpected(validation(std::move(errors)));
+                if (auto errors = detailsErrors(next); !errors.empty())
+                    return unexpected(validation(std::move(errors)));
                 CourseUpdated u;
                 u.at = c.at;
                 if (next.title != s.details.title) {
@@ -288,8 +305,10 @@ Decision Course::decide(const State& s, const Command& command) {
                 if (s.status != CourseStatus::Draft && s.status != CourseStatus::Rejected)
                     return unexpected(wrongStatus(s, "submitted for review"));
                 if (s.lectures.empty()) {
-                    return unexpected(DomainError{Kind::Validation, "course_incomplete",
-                                                  "a course needs at least one lecture before review", "lectures",
+                    return unexpected(DomainError{Kind::Validation,
+                                                  "course_incomplete",
+                                                  "a course needs at least one lecture before review",
+                                                  "lectures",
                                                   {{"lectures", "must not be empty"}}});
                 }
                 return one(CourseSubmitted{c.at});

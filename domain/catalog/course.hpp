@@ -126,9 +126,9 @@ struct RemoveLecture {
 };
 
 struct Course : EventSourced<Course, CourseEvents> {
-    using Command = std::variant<CreateCourse, UpdateCourse, SubmitCourse, ApproveCourse, RejectCourse, UnpublishCourse,
-                                 DeleteCourse, AddSection, UpdateSection, RemoveSection, AddLecture, UpdateLecture,
-                                 RemoveLecture>;
+    using Command =
+        std::variant<CreateCourse, UpdateCourse, SubmitCourse, ApproveCourse, RejectCourse, UnpublishCourse,
+                     DeleteCourse, AddSection, UpdateSection, RemoveSection, AddLecture, UpdateLecture, RemoveLecture>;
     struct Section {
         SectionId id;
         std::string title;

@@ -40,9 +40,8 @@ void put(json& j, const char* key, const std::optional<T>& v) {
 }
 
 json detailsJson(const CourseDetails& d) {
-    return {{"title", d.title},         {"description", d.description}, {"price", d.price},
-            {"currency", d.currency},   {"category", d.category},       {"difficulty", d.difficulty},
-            {"tags", d.tags}};
+    return {{"title", d.title},       {"description", d.description}, {"price", d.price}, {"currency", d.currency},
+            {"category", d.category}, {"difficulty", d.difficulty},   {"tags", d.tags}};
 }
 CourseDetails detailsFrom(const json& d) {
     return {text(d, "title"),    text(d, "description"), integer(d, "price"), text(d, "currency"),

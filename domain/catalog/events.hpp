@@ -19,8 +19,8 @@ enum class CourseStatus { Draft, InReview, Published, Rejected, Deleted };
 const char* toString(CourseStatus s);
 std::optional<CourseStatus> courseStatusFrom(std::string_view s);
 
-inline constexpr std::string_view kCategoryNames[] = {"PROGRAMMING", "DESIGN",      "BUSINESS", "MARKETING",
-                                                      "PERSONAL_DEVELOPMENT", "MUSIC", "PHOTOGRAPHY", "OTHER"};
+inline constexpr std::string_view kCategoryNames[] = {"PROGRAMMING",          "DESIGN", "BUSINESS",    "MARKETING",
+                                                      "PERSONAL_DEVELOPMENT", "MUSIC",  "PHOTOGRAPHY", "OTHER"};
 inline constexpr std::string_view kDifficultyNames[] = {"BEGINNER", "INTERMEDIATE", "ADVANCED", "EXPERT"};
 inline constexpr std::string_view kLectureTypeNames[] = {"VIDEO", "FILE", "TEXT", "LIVE"};
 

@@ -114,12 +114,8 @@ std::string slugify(std::string_view title) {
     return out.empty() ? std::string("course") : out;
 }
 
-std::string slugCandidate(const std::string& base, int n) {
-    return n <= 1 ? base : base + "-" + std::to_string(n);
-}
+std::string slugCandidate(const std::string& base, int n) { return n <= 1 ? base : base + "-" + std::to_string(n); }
 
-bool isCurrency(std::string_view code) {
-    return std::binary_search(kCurrencies.begin(), kCurrencies.end(), code);
-}
+bool isCurrency(std::string_view code) { return std::binary_search(kCurrencies.begin(), kCurrencies.end(), code); }
 
 }  // namespace lms::domain::catalog

@@ -45,9 +45,9 @@ struct CourseRow {
     std::string instructorId;
     std::string instructorName;  // "First Last" from the identity read model; empty once erased
     std::string rejectionReason;
-    std::int64_t version = 0;       // the course stream's version: the ETag, what If-Match names
-    std::int64_t lectureCount = 0;  // current lectures
-    std::int64_t totalMinutes = 0;  // their durations summed
+    std::int64_t version = 0;          // the course stream's version: the ETag, what If-Match names
+    std::int64_t lectureCount = 0;     // current lectures
+    std::int64_t totalMinutes = 0;     // their durations summed
     std::string createdAt, updatedAt;  // RFC 3339, UTC, microseconds
     std::optional<std::string> publishedAt, submittedAt;
 };

@@ -72,7 +72,6 @@ json claimsOf(const std::string& token) {
     return json::parse(jwt::base64UrlDecode(token.substr(a + 1, b - a - 1)).value_or("{}"));
 }
 
-
 class Identity : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
