@@ -9,10 +9,12 @@
 #include "api/identity/commands.hpp"
 #include "common/clock.hpp"
 #include "common/ids.hpp"
+#include "tests/support/dump.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/lms_env.hpp"
 #include "tests/support/lms_server.hpp"
 #include "tests/support/pg_fixture.hpp"
+#include "tests/support/process.hpp"
 
 namespace lms {
 namespace {
@@ -335,6 +337,35 @@ TEST_F(Catalog, EveryChangeNamesItsActorInTheStore) {
     EXPECT_EQ(rows.str(3, 0), "CourseUpdated");
     EXPECT_NE(rows.str(3, 1), owner) << "the admin did it";
     EXPECT_FALSE(rows.str(3, 1).empty());
+}
+
+// Last: over everything the tests above wrote.
+TEST_F(Catalog, ReplayRebuildsTheCatalogExactlyAsItIsLive) {
+    // Something of every kind: published, renamed, rejected, deleted, a draft with a removed lecture.
+    const auto pub = published("Replayed " + newUuid().substr(30));
+    EXPECT_EQ(call(port(), "PATCH", "/api/v1/courses/" + std::string(pub["id"]), json{{"title", "Replayed, renamed"}},
+                   *owner_)
+                  .status,
+              200);
+    const auto gone = draftWithALecture("Deleted " + newUuid().substr(30));
+    EXPECT_EQ(call(port(), "DELETE", "/api/v1/courses/" + std::string(gone["id"]), std::nullopt, *owner_).status, 204);
+    const auto draft = draftWithALecture("Draft " + newUuid().substr(30));
+    const std::string lecture = "/api/v1/courses/" + std::string(draft["id"]) + "/sections/" +
+                                std::string(draft["sections"][0]["id"]) + "/lectures/" +
+                                std::string(draft["sections"][0]["lectures"][0]["id"]);
+    EXPECT_EQ(call(port(), "DELETE", lecture, std::nullopt, *owner_).status, 204);
+    pg::Connection c(db_->url());
+    auto dumpAll = [&] {
+        return test::dumpTable(c, "lms_rm.courses", "course_id") + test::dumpTable(c, "lms_rm.course_slugs", "slug") +
+               test::dumpTable(c, "lms_rm.sections", "course_id, section_id") +
+               test::dumpTable(c, "lms_rm.lectures", "course_id, lecture_id");
+    };
+    const auto live = dumpAll();
+    ASSERT_GE(c.exec("SELECT count(*) FROM lms_rm.courses").i64(0, 0), 3);
+    auto [status, out] = test::runLms({"replay"}, server_->env());
+    EXPECT_EQ(status, 0) << out;
+    EXPECT_NE(out.find("catalog:"), std::string::npos) << out;
+    EXPECT_EQ(dumpAll(), live);
 }
 
 }  // namespace

@@ -80,9 +80,8 @@ TEST(RelayCrash, KilledAtRandomMomentsLosesNothing) {
     // The relay has caught up and stopped: the topics hold all they will.
     std::set<std::string> seen;
     std::size_t messages = 0;
-    // user-* streams go to the identity context's topic; no context claims course-* yet, so that
-    // category keeps its own name.
-    for (const auto& m : test::readToEnd(brokers, {"crash.identity", "crash.course"}, std::chrono::seconds(60))) {
+    // user-* streams go to the identity context's topic, course-* to the catalog's.
+    for (const auto& m : test::readToEnd(brokers, {"crash.identity", "crash.catalog"}, std::chrono::seconds(60))) {
         ++messages;
         seen.insert(nlohmann::json::parse(m.value)["eventId"].get<std::string>());
     }
