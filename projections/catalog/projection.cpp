@@ -31,8 +31,9 @@ pg::Param optional(const std::optional<T>& v) {
 // The search document of a course from SQL expressions for its title, tags (text[]) and
 // description: the title weighs most (A), then the tags (B), then the description (C).
 std::string searchDocument(const std::string& title, const std::string& tags, const std::string& description) {
-    return "setweight(" + sql::lexemes(title) + ", 'A') || setweight(" + sql::lexemes("array_to_string(" + tags + ", ' ')") +
-           ", 'B') || setweight(" + sql::lexemes(description) + ", 'C')";
+    return "setweight(" + sql::lexemes(title) + ", 'A') || setweight(" +
+           sql::lexemes("array_to_string(" + tags + ", ' ')") + ", 'B') || setweight(" + sql::lexemes(description) +
+           ", 'C')";
 }
 
 // The tags lower-cased, for the exact, case-insensitive tag filter.
@@ -43,9 +44,8 @@ std::string lowerTags(const std::string& tags) { return "ARRAY(SELECT lower(t) F
 // section or a lecture is made only after this claim succeeds, in the same transaction, so that
 // an event applied twice changes nothing even where its own statement could not tell.
 bool claim(pg::Connection& c, const std::string& id, const std::string& version, const std::string& at) {
-    return c
-               .query("UPDATE courses SET version = $2, updated_at = $3 WHERE course_id = $1 AND version < $2 RETURNING 1",
-                      {id, version, at})
+    return c.query("UPDATE courses SET version = $2, updated_at = $3 WHERE course_id = $1 AND version < $2 RETURNING 1",
+                   {id, version, at})
                .rows() == 1;
 }
 
@@ -64,14 +64,15 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
             [&](const dc::CourseCreated& e) {
                 const auto& d = e.details;
                 const pg::Param instructor = isUuid(e.instructorId) ? pg::Param(e.instructorId) : std::nullopt;
-                c.query("INSERT INTO courses (course_id, version, instructor_id, slug, title, description, price, "
-                        "currency, category, difficulty, tags, tags_norm, status, search, created_at, updated_at) "
-                        "VALUES ($1, $2, $3, $4, $5::text, $6::text, $7, $8, $9, $10, $11::text[], " +
-                            lowerTags("$11::text[]") + ", 'DRAFT', " +
-                            searchDocument("$5::text", "$11::text[]", "$6::text") +
-                            ", $12, $12) ON CONFLICT (course_id) DO NOTHING",
-                        {id, version, instructor, e.slug, d.title, d.description, std::to_string(d.price), d.currency,
-                         d.category, d.difficulty, sql::textArray(d.tags), timeOf(e.at, r)});
+                c.query(
+                    "INSERT INTO courses (course_id, version, instructor_id, slug, title, description, price, "
+                    "currency, category, difficulty, tags, tags_norm, status, search, created_at, updated_at) "
+                    "VALUES ($1, $2, $3, $4, $5::text, $6::text, $7, $8, $9, $10, $11::text[], " +
+                        lowerTags("$11::text[]") + ", 'DRAFT', " +
+                        searchDocument("$5::text", "$11::text[]", "$6::text") +
+                        ", $12, $12) ON CONFLICT (course_id) DO NOTHING",
+                    {id, version, instructor, e.slug, d.title, d.description, std::to_string(d.price), d.currency,
+                     d.category, d.difficulty, sql::textArray(d.tags), timeOf(e.at, r)});
                 c.query("INSERT INTO course_slugs (slug, course_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                         {e.slug, id});
             },
@@ -79,19 +80,20 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
                 // SET reads the row as it was: the new value of a field is COALESCE(new, old), and
                 // the search document is made of those.
                 const auto applied =
-                    c.query("UPDATE courses SET version = $2, updated_at = $3, title = COALESCE($4::text, title), "
-                            "slug = COALESCE($5::text, slug), description = COALESCE($6::text, description), "
-                            "price = COALESCE($7::bigint, price), currency = COALESCE($8::text, currency), "
-                            "category = COALESCE($9::text, category), difficulty = COALESCE($10::text, difficulty), "
-                            "tags = COALESCE($11::text[], tags), tags_norm = CASE WHEN $11::text[] IS NULL THEN tags_norm "
-                            "ELSE " +
-                                lowerTags("$11::text[]") + " END, search = " +
-                                searchDocument("COALESCE($4::text, title)", "COALESCE($11::text[], tags)",
-                                               "COALESCE($6::text, description)") +
-                                " WHERE course_id = $1 AND version < $2 RETURNING 1",
-                            {id, version, timeOf(e.at, r), optional(e.title), optional(e.slug),
-                             optional(e.description), optional(e.price), optional(e.currency), optional(e.category),
-                             optional(e.difficulty), optional(e.tags)})
+                    c.query(
+                         "UPDATE courses SET version = $2, updated_at = $3, title = COALESCE($4::text, title), "
+                         "slug = COALESCE($5::text, slug), description = COALESCE($6::text, description), "
+                         "price = COALESCE($7::bigint, price), currency = COALESCE($8::text, currency), "
+                         "category = COALESCE($9::text, category), difficulty = COALESCE($10::text, difficulty), "
+                         "tags = COALESCE($11::text[], tags), tags_norm = CASE WHEN $11::text[] IS NULL THEN tags_norm "
+                         "ELSE " +
+                             lowerTags("$11::text[]") + " END, search = " +
+                             searchDocument("COALESCE($4::text, title)", "COALESCE($11::text[], tags)",
+                                            "COALESCE($6::text, description)") +
+                             " WHERE course_id = $1 AND version < $2 RETURNING 1",
+                         {id, version, timeOf(e.at, r), optional(e.title), optional(e.slug), optional(e.description),
+                          optional(e.price), optional(e.currency), optional(e.category), optional(e.difficulty),
+                          optional(e.tags)})
                         .rows() == 1;
                 // Every slug a course had keeps leading to it.
                 if (applied && e.slug) {
@@ -107,9 +109,10 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
                           "status = 'PUBLISHED', published_at = $3, rejection_reason = ''");
             },
             [&](const dc::CourseRejected& e) {
-                c.query("UPDATE courses SET version = $2, updated_at = $3, status = 'REJECTED', rejection_reason = $4 "
-                        "WHERE course_id = $1 AND version < $2",
-                        {id, version, timeOf(e.at, r), e.reason});
+                c.query(
+                    "UPDATE courses SET version = $2, updated_at = $3, status = 'REJECTED', rejection_reason = $4 "
+                    "WHERE course_id = $1 AND version < $2",
+                    {id, version, timeOf(e.at, r), e.reason});
             },
             // Back to draft: publishedAt is the current publication's, so it goes with it.
             [&](const dc::CourseUnpublished& e) {
@@ -120,15 +123,17 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
             [&](const dc::CourseDeleted& e) { setStatus(c, id, version, timeOf(e.at, r), "status = 'DELETED'"); },
             [&](const dc::SectionAdded& e) {
                 if (!claim(c, id, version, timeOf(e.at, r))) return;
-                c.query("INSERT INTO sections (course_id, section_id, position, title, added_version) "
-                        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-                        {id, e.sectionId.value(), std::to_string(e.order), e.title, version});
+                c.query(
+                    "INSERT INTO sections (course_id, section_id, position, title, added_version) "
+                    "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+                    {id, e.sectionId.value(), std::to_string(e.order), e.title, version});
             },
             [&](const dc::SectionUpdated& e) {
                 if (!claim(c, id, version, timeOf(e.at, r))) return;
-                c.query("UPDATE sections SET title = COALESCE($3::text, title), position = COALESCE($4::bigint, position) "
-                        "WHERE course_id = $1 AND section_id = $2",
-                        {id, e.sectionId.value(), optional(e.title), optional(e.order)});
+                c.query(
+                    "UPDATE sections SET title = COALESCE($3::text, title), position = COALESCE($4::bigint, position) "
+                    "WHERE course_id = $1 AND section_id = $2",
+                    {id, e.sectionId.value(), optional(e.title), optional(e.order)});
             },
             [&](const dc::SectionRemoved& e) {
                 if (!claim(c, id, version, timeOf(e.at, r))) return;
@@ -138,25 +143,27 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
             [&](const dc::LectureAdded& e) {
                 if (!claim(c, id, version, timeOf(e.at, r))) return;
                 const auto& d = e.details;
-                c.query("INSERT INTO lectures (course_id, lecture_id, section_id, position, title, content, "
-                        "duration_minutes, resource_urls, preview, type, added_version) "
-                        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9, $10, $11) ON CONFLICT DO NOTHING",
-                        {id, e.lectureId.value(), e.sectionId.value(), std::to_string(e.order), d.title, d.content,
-                         std::to_string(d.durationMinutes), sql::textArray(d.resourceUrls), d.preview ? "true" : "false",
-                         d.type, version});
+                c.query(
+                    "INSERT INTO lectures (course_id, lecture_id, section_id, position, title, content, "
+                    "duration_minutes, resource_urls, preview, type, added_version) "
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::text[], $9, $10, $11) ON CONFLICT DO NOTHING",
+                    {id, e.lectureId.value(), e.sectionId.value(), std::to_string(e.order), d.title, d.content,
+                     std::to_string(d.durationMinutes), sql::textArray(d.resourceUrls), d.preview ? "true" : "false",
+                     d.type, version});
             },
             // The section named is where the lecture is after the update: a move changes it.
             [&](const dc::LectureUpdated& e) {
                 if (!claim(c, id, version, timeOf(e.at, r))) return;
-                c.query("UPDATE lectures SET section_id = $3, title = COALESCE($4::text, title), "
-                        "content = COALESCE($5::text, content), type = COALESCE($6::text, type), "
-                        "duration_minutes = COALESCE($7::bigint, duration_minutes), "
-                        "position = COALESCE($8::bigint, position), "
-                        "resource_urls = COALESCE($9::text[], resource_urls), preview = COALESCE($10::boolean, preview) "
-                        "WHERE course_id = $1 AND lecture_id = $2",
-                        {id, e.lectureId.value(), e.sectionId.value(), optional(e.title), optional(e.content),
-                         optional(e.type), optional(e.durationMinutes), optional(e.order), optional(e.resourceUrls),
-                         optional(e.preview)});
+                c.query(
+                    "UPDATE lectures SET section_id = $3, title = COALESCE($4::text, title), "
+                    "content = COALESCE($5::text, content), type = COALESCE($6::text, type), "
+                    "duration_minutes = COALESCE($7::bigint, duration_minutes), "
+                    "position = COALESCE($8::bigint, position), "
+                    "resource_urls = COALESCE($9::text[], resource_urls), preview = COALESCE($10::boolean, preview) "
+                    "WHERE course_id = $1 AND lecture_id = $2",
+                    {id, e.lectureId.value(), e.sectionId.value(), optional(e.title), optional(e.content),
+                     optional(e.type), optional(e.durationMinutes), optional(e.order), optional(e.resourceUrls),
+                     optional(e.preview)});
             },
             [&](const dc::LectureRemoved& e) {
                 if (!claim(c, id, version, timeOf(e.at, r))) return;
@@ -243,13 +250,12 @@ void Catalog::apply(pg::Connection& c, const eventstore::RecordedEvent& r) {
         return;
     }
     const domain::DomainEvent stored{r.type, r.schemaVersion, nlohmann::json::parse(r.data, nullptr, false)};
-    if (!stored.data.is_object()) return;
-    const auto event = dc::CourseEvents::decode(stored);
+    const auto event = stored.data.is_object() ? dc::CourseEvents::decode(stored) : std::nullopt;
     if (event) {
         applyCourse(c, r, course->value(), *event);
     } else {
-        // A type this build does not know still counts in the stream's version, as it does in the
-        // aggregate's: the version is the ETag that If-Match names.
+        // A type this build does not know (or data that is no object) still counts in the stream's
+        // version, as it does in the aggregate's: the version is the ETag that If-Match names.
         c.query("UPDATE courses SET version = $2 WHERE course_id = $1 AND version < $2",
                 {course->value(), std::to_string(r.version)});
     }

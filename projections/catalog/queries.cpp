@@ -115,7 +115,9 @@ bool validUtf8(std::string_view s) {
     return true;
 }
 
-bool isAsciiAlnum(unsigned char b) { return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'); }
+bool isAsciiAlnum(unsigned char b) {
+    return (b >= '0' && b <= '9') || (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z');
+}
 
 // The words of a visitor's q: runs of ASCII letters and digits and of any other character (any
 // script's letters). Everything else separates words and never reaches SQL: ASCII punctuation
@@ -184,8 +186,8 @@ Page<CourseRow> page(pg::Connection& c, const std::string& where, const std::str
 }
 
 std::optional<CourseRow> courseById(pg::Connection& c, const std::string& id) {
-    const auto r = c.query("SELECT " + kCourseColumns + kCourseFrom + " WHERE c.course_id = $1::uuid AND c.status <> 'DELETED'",
-                           {id});
+    const auto r = c.query(
+        "SELECT " + kCourseColumns + kCourseFrom + " WHERE c.course_id = $1::uuid AND c.status <> 'DELETED'", {id});
     if (r.rows() == 0) return std::nullopt;
     return courseRow(r, 0);
 }
@@ -224,8 +226,12 @@ Page<CourseRow> listPublished(pg::Connection& c, const CourseFilter& f, const Pa
     const std::optional<std::string> tsquery = f.q ? tsqueryOf(c, wordsOf(*f.q)) : std::nullopt;
 
     const auto number = [](std::int64_t v) { return pg::Param(std::to_string(v)); };
-    pg::Params params{f.category, f.difficulty, f.tag, f.instructorId,
-                      f.minPrice ? number(*f.minPrice) : std::nullopt, f.maxPrice ? number(*f.maxPrice) : std::nullopt};
+    pg::Params params{f.category,
+                      f.difficulty,
+                      f.tag,
+                      f.instructorId,
+                      f.minPrice ? number(*f.minPrice) : std::nullopt,
+                      f.maxPrice ? number(*f.maxPrice) : std::nullopt};
     std::string where =
         "c.status = 'PUBLISHED' AND ($1::text IS NULL OR c.category = $1) AND ($2::text IS NULL OR c.difficulty = $2) "
         "AND ($3::text IS NULL OR c.tags_norm @> ARRAY[lower($3::text)]) AND ($4::uuid IS NULL OR c.instructor_id = $4) "
@@ -241,7 +247,8 @@ Page<CourseRow> listPublished(pg::Connection& c, const CourseFilter& f, const Pa
         case Sort::Title: orderBy = "lower(c.title), c.title, c.course_id"; break;
         case Sort::Relevance:
             if (tsquery) {
-                orderBy = std::string("ts_rank(") + kWeights + ", c.search, $7::tsquery) DESC, c.published_at DESC, c.course_id";
+                orderBy = std::string("ts_rank(") + kWeights +
+                          ", c.search, $7::tsquery) DESC, c.published_at DESC, c.course_id";
                 break;
             }
             [[fallthrough]];

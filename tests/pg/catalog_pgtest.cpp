@@ -138,8 +138,8 @@ dc::LectureAdded lecture(const std::string& section, const std::string& id, std:
 // One course's whole life, the sub-entities included; `inlined` as in Catalog::add.
 std::string lifeOfACourse(Catalog& t, const std::string& instructor, const std::string& slug, bool inlined) {
     const auto id = newUuid();
-    dc::CourseDetails d{"Rust for Pythonistas", "Ownership explained", 4900, "EUR", "PROGRAMMING", "INTERMEDIATE",
-                        {"rust", "Systems"}};
+    dc::CourseDetails d{"Rust for Pythonistas", "Ownership explained", 4900, "EUR", "PROGRAMMING",
+                        "INTERMEDIATE",         {"rust", "Systems"}};
     t.add(id, dc::CourseCreated{dc::CourseId(id), instructor, slug, d, Catalog::at(0)}, inlined);
     t.add(id, dc::SectionAdded{dc::SectionId("s1"), "Basics", 1, Catalog::at(1)}, inlined);
     t.add(id, dc::SectionAdded{dc::SectionId("s2"), "Borrowing", 2, Catalog::at(1)}, inlined);
@@ -173,8 +173,8 @@ TEST(CatalogReadModel, TheLifeOfACourse) {
     Catalog t;
     const auto ada = t.user("Ada", "Lovelace");
     const auto id = newUuid();
-    dc::CourseDetails d{"Rust for Pythonistas", "Ownership explained", 4900, "EUR", "PROGRAMMING", "INTERMEDIATE",
-                        {"rust"}};
+    dc::CourseDetails d{"Rust for Pythonistas", "Ownership explained", 4900,    "EUR",
+                        "PROGRAMMING",          "INTERMEDIATE",        {"rust"}};
     t.add(id, dc::CourseCreated{dc::CourseId(id), ada, "rust-for-pythonistas", d, Catalog::at(0)});
     t.catchUp();
     EXPECT_EQ(rm::listPublished(t.c, {}, {}).totalItems, 0) << "a draft is not listed";
@@ -230,7 +230,8 @@ TEST(CatalogReadModel, TheLifeOfACourse) {
     EXPECT_EQ(l1.durationMinutes, 10);
     EXPECT_EQ(l1.type, "VIDEO");
     EXPECT_EQ(l1.content, "content of l1");
-    EXPECT_EQ(l1.resourceUrls, (std::vector<std::string>{"https://example.com/l1.pdf", "https://example.com/\"quoted\"\\l1"}));
+    EXPECT_EQ(l1.resourceUrls,
+              (std::vector<std::string>{"https://example.com/l1.pdf", "https://example.com/\"quoted\"\\l1"}));
 
     // Renamed: the old slug keeps leading to the course, which answers with its new one.
     dc::CourseUpdated renamed;
@@ -323,7 +324,8 @@ TEST(CatalogReadModel, TheLifeOfACourse) {
     EXPECT_FALSE(rm::courseOfSlug(t.c, "no-such-course"));
 
     // What is neither an id nor a slug finds nothing, and is no SQL error.
-    for (const auto& key : std::vector<std::string>{"", "not-a-uuid", "00000000-0000-0000-0000-00000000000g", "'; DROP TABLE x; --",
+    for (const auto& key :
+         std::vector<std::string>{"", "not-a-uuid", "00000000-0000-0000-0000-00000000000g", "'; DROP TABLE x; --",
                                   "\xff\xfe", std::string(10000, '%'), newUuid()}) {
         EXPECT_FALSE(rm::findCourse(t.c, key));
         EXPECT_FALSE(rm::courseOfSlug(t.c, key));
@@ -423,8 +425,9 @@ TEST(CatalogReadModel, SearchRanksTitleAboveTagsAboveDescription) {
     t.course("Draft about Python", "draft-about-python", 8, ada, d, false);
     t.catchUp();
 
-    EXPECT_EQ(titles(rm::listPublished(t.c, search("python"), {})),
-              (std::vector<std::string>{"Python for data analysis", "Data wrangling toolkit", "Automating boring work"}));
+    EXPECT_EQ(
+        titles(rm::listPublished(t.c, search("python"), {})),
+        (std::vector<std::string>{"Python for data analysis", "Data wrangling toolkit", "Automating boring work"}));
     EXPECT_EQ(titles(rm::listPublished(t.c, search("PYTH"), {})),
               (std::vector<std::string>{"Python for data analysis", "Data wrangling toolkit", "Automating boring work"}))
         << "the last word is a prefix; case does not matter";
@@ -449,10 +452,8 @@ TEST(CatalogReadModel, SearchRanksTitleAboveTagsAboveDescription) {
     // find it as a prefix, a word from its middle (入門) does not.
     EXPECT_EQ(titles(rm::listPublished(t.c, search("プログラ"), {})), std::vector<std::string>{"プログラミング入門"});
     EXPECT_EQ(titles(rm::listPublished(t.c, search("入門"), {})), std::vector<std::string>{});
-    EXPECT_EQ(titles(rm::listPublished(t.c, search("हिन्दी"), {})),
-              std::vector<std::string>{"हिन्दी में प्रोग्रामिंग सीखें"});
-    EXPECT_EQ(titles(rm::listPublished(t.c, search("सीखें"), {})),
-              std::vector<std::string>{"हिन्दी में प्रोग्रामिंग सीखें"})
+    EXPECT_EQ(titles(rm::listPublished(t.c, search("हिन्दी"), {})), std::vector<std::string>{"हिन्दी में प्रोग्रामिंग सीखें"});
+    EXPECT_EQ(titles(rm::listPublished(t.c, search("सीखें"), {})), std::vector<std::string>{"हिन्दी में प्रोग्रामिंग सीखें"})
         << "a Devanagari word with its vowel signs";
 
     // Equal ranks (once in a title): the newest first; a description match after them.
@@ -465,8 +466,9 @@ TEST(CatalogReadModel, SearchRanksTitleAboveTagsAboveDescription) {
     EXPECT_EQ(rm::listPublished(t.c, all, {}).items.front().title, "Automating boring work");
     auto byTitle = search("python");
     byTitle.sort = rm::Sort::Title;
-    EXPECT_EQ(titles(rm::listPublished(t.c, byTitle, {})),
-              (std::vector<std::string>{"Automating boring work", "Data wrangling toolkit", "Python for data analysis"}));
+    EXPECT_EQ(
+        titles(rm::listPublished(t.c, byTitle, {})),
+        (std::vector<std::string>{"Automating boring work", "Data wrangling toolkit", "Python for data analysis"}));
 }
 
 TEST(CatalogReadModel, HostileSearchStringsAreNoErrors) {
@@ -482,15 +484,17 @@ TEST(CatalogReadModel, HostileSearchStringsAreNoErrors) {
     while (symbols.size() < 10000) symbols += alphabet;
     symbols.resize(10000);
     std::string mixed;
-    for (int i = 0; mixed.size() < 10000; ++i) mixed += (i % 3 == 0 ? "a" : "") + alphabet.substr(i % alphabet.size(), 1);
+    for (int i = 0; mixed.size() < 10000; ++i)
+        mixed += (i % 3 == 0 ? "a" : "") + alphabet.substr(i % alphabet.size(), 1);
     std::string japanese;
     while (japanese.size() < 10000) japanese += "プ";
     std::string alphas;
     while (alphas.size() < 10000) alphas += "alpha ";
 
     // No word at all: everything matches.
-    for (const auto& q : std::vector<std::string>{"", "'", "\"", "&", "|", "!", ":*", "\\", "(((", "''''", "\\'", "!!!:*&|", "…", symbols,
-                                std::string("\xff\xfe\xfd"), std::string("\xc3\x28"), std::string(1, '\0')}) {
+    for (const auto& q : std::vector<std::string>{"", "'", "\"", "&", "|", "!", ":*", "\\", "(((", "''''", "\\'",
+                                                  "!!!:*&|", "…", symbols, std::string("\xff\xfe\xfd"),
+                                                  std::string("\xc3\x28"), std::string(1, '\0')}) {
         rm::CourseFilter f = search(q);
         Page<rm::CourseRow> p;
         ASSERT_NO_THROW(p = rm::listPublished(t.c, f, {})) << q.substr(0, 40);
@@ -500,21 +504,23 @@ TEST(CatalogReadModel, HostileSearchStringsAreNoErrors) {
     // Words among the symbols are searched for, the symbols dropped.
     // Every course's description is "A course.": the word "a" and the prefix "c" find them all.
     const std::vector<std::pair<std::string, std::int64_t>> cases = {
-        {"a & | b", 2},                  // 'a' & 'b':*  (beginners, beta)
-        {"alpha & | b", 1},              // 'alpha' & 'b':*
-        {"alpha' | !beta", 1},           // quotes and operators separate words
-        {"c++", 3},                      // 'c':*
-        {"caf\xc3", 1},                  // an invalid byte ends the word: 'caf':*
-        {"\xff" "cafe\xfe", 1},          // invalid bytes around a word
-        {"caf\xc3\xa9:*", 1},            // café, then tsquery syntax
+        {"a & | b", 2},         // 'a' & 'b':*  (beginners, beta)
+        {"alpha & | b", 1},     // 'alpha' & 'b':*
+        {"alpha' | !beta", 1},  // quotes and operators separate words
+        {"c++", 3},             // 'c':*
+        {"caf\xc3", 1},         // an invalid byte ends the word: 'caf':*
+        {"\xff"
+         "cafe\xfe",
+         1},                   // invalid bytes around a word
+        {"caf\xc3\xa9:*", 1},  // café, then tsquery syntax
         {"(((alpha)))", 1},
         {"\\alpha\\", 1},
         {"\"alpha\"", 1},
-        {"alpha:A", 1},                  // 'alpha' & 'a':* (the weight syntax is just another word)
-        {mixed, 3},                      // sixteen words "a" among ten thousand symbols
-        {japanese, 0},                   // one word cut to its first 100 bytes
-        {alphas, 1},                     // sixteen words "alpha"
-        {std::string(10000, 'x'), 0},    // one long word
+        {"alpha:A", 1},                // 'alpha' & 'a':* (the weight syntax is just another word)
+        {mixed, 3},                    // sixteen words "a" among ten thousand symbols
+        {japanese, 0},                 // one word cut to its first 100 bytes
+        {alphas, 1},                   // sixteen words "alpha"
+        {std::string(10000, 'x'), 0},  // one long word
     };
     for (const auto& [q, expected] : cases) {
         Page<rm::CourseRow> p;
@@ -539,8 +545,7 @@ TEST(CatalogReadModel, FiltersSortsAndPages) {
     Catalog t;
     const auto ada = t.user("Ada", "Lovelace");
     const auto bob = t.user("Bob", "Builder");
-    auto details = [](std::int64_t price, const char* category, const char* difficulty,
-                      std::vector<std::string> tags) {
+    auto details = [](std::int64_t price, const char* category, const char* difficulty, std::vector<std::string> tags) {
         dc::CourseDetails d;
         d.price = price;
         d.category = category;
