@@ -250,13 +250,12 @@ void Catalog::apply(pg::Connection& c, const eventstore::RecordedEvent& r) {
         return;
     }
     const domain::DomainEvent stored{r.type, r.schemaVersion, nlohmann::json::parse(r.data, nullptr, false)};
-    if (!stored.data.is_object()) return;
-    const auto event = dc::CourseEvents::decode(stored);
+    const auto event = stored.data.is_object() ? dc::CourseEvents::decode(stored) : std::nullopt;
     if (event) {
         applyCourse(c, r, course->value(), *event);
     } else {
-        // A type this build does not know still counts in the stream's version, as it does in the
-        // aggregate's: the version is the ETag that If-Match names.
+        // A type this build does not know (or data that is no object) still counts in the stream's
+        // version, as it does in the aggregate's: the version is the ETag that If-Match names.
         c.query("UPDATE courses SET version = $2 WHERE course_id = $1 AND version < $2",
                 {course->value(), std::to_string(r.version)});
     }

@@ -69,7 +69,7 @@ public:
 
     // A user of the identity read model, as its projection would have written it.
     std::string user(const std::string& first, const std::string& last, const std::string& status = "ACTIVE") {
-        const auto id = newUuid();
+        auto id = newUuid();
         c.query(
             "INSERT INTO lms_rm.users (user_id, version, email, email_norm, first_name, last_name, role, status, "
             "password_hash, created_at, updated_at) VALUES ($1, 1, $2, $2, $3, $4, 'INSTRUCTOR', $5, '', now(), now())",
@@ -81,7 +81,7 @@ public:
     // A course created and, unless told otherwise, submitted and approved; `minute` orders them in time.
     std::string course(const std::string& title, const std::string& slug, std::int64_t minute,
                        const std::string& instructor, dc::CourseDetails d = {}, bool publish = true) {
-        const auto id = newUuid();
+        auto id = newUuid();
         d.title = title;
         if (d.description.empty()) d.description = "A course.";
         if (d.currency.empty()) d.currency = "EUR";
@@ -137,7 +137,7 @@ dc::LectureAdded lecture(const std::string& section, const std::string& id, std:
 
 // One course's whole life, the sub-entities included; `inlined` as in Catalog::add.
 std::string lifeOfACourse(Catalog& t, const std::string& instructor, const std::string& slug, bool inlined) {
-    const auto id = newUuid();
+    auto id = newUuid();
     dc::CourseDetails d{"Rust for Pythonistas", "Ownership explained", 4900, "EUR", "PROGRAMMING",
                         "INTERMEDIATE",         {"rust", "Systems"}};
     t.add(id, dc::CourseCreated{dc::CourseId(id), instructor, slug, d, Catalog::at(0)}, inlined);
