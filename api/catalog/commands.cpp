@@ -39,7 +39,7 @@ std::string Commands::freeSlug(const CourseId& course, const std::string& title,
     const std::string base = dc::slugify(title);
     const std::string owner = dc::courseStream(course);
     for (int n = 1, free = 0;; ++n) {
-        const std::string candidate = dc::slugCandidate(base, n);
+        std::string candidate = dc::slugCandidate(base, n);
         const auto r = c_.query("SELECT owner FROM lms_reservations WHERE scope = $1 AND value_hash = $2",
                                 {kSlugScope, sha256Hex(candidate)});
         // Free, or already this course's (a title given back): usable.

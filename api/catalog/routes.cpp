@@ -260,7 +260,8 @@ Response Routes::list(Request& req) {
     json items = json::array();
     for (const auto& c : found.items) items.push_back(courseJson(c, false));
     auto res = http::json(200, http::listBody(std::move(items), found.totalItems, page));
-    return cacheable(req, std::move(res), listTag(res.body), true);
+    const auto tag = listTag(res.body);
+    return cacheable(req, std::move(res), tag, true);
 }
 
 Response Routes::detail(Request& req) {
@@ -275,7 +276,8 @@ Response Routes::detail(Request& req) {
     if (found->course.status != "PUBLISHED" && !full) return notFound(req);
     auto res = http::json(200, detailJson(*found, full));
     const bool isPublic = found->course.status == "PUBLISHED" && !full;
-    return cacheable(req, std::move(res), etag(found->course.version, res.body), isPublic);
+    const auto tag = etag(found->course.version, res.body);
+    return cacheable(req, std::move(res), tag, isPublic);
 }
 
 namespace {
@@ -449,7 +451,6 @@ Response Routes::addLecture(Request& req) {
     dc::LectureDetails details{in.title.value_or(""),      in.content.value_or(""),
                                in.duration.value_or(0),    in.resourceUrls.value_or(std::vector<std::string>{}),
                                in.preview.value_or(false), in.type.value_or("VIDEO")};
-    details.title = details.title.empty() ? details.title : details.title;
     f.merge(dc::lectureErrors(details));
     if (auto refused = refusal(f, req)) return *refused;
     return runOn(services_, req, *p,
