@@ -363,7 +363,10 @@ Result<Done> Commands::ban(const UserId& user, const std::string& reason, const 
 }
 
 Result<Done> Commands::activate(const UserId& user, const Metadata& meta) {
-    return userCommand(user, di::User::Command{di::Activate{clock_.nowUs()}}, meta, std::nullopt);
+    // Named, not a std::nullopt temporary: g++ 12 -O2 takes that temporary's inlined destructor
+    // for a read of uninitialised memory (-Wmaybe-uninitialized) and the release build fails.
+    const std::optional<SessionsOutcome> sessionsUntouched;
+    return userCommand(user, di::User::Command{di::Activate{clock_.nowUs()}}, meta, sessionsUntouched);
 }
 
 int Commands::rekeyEmailReservations() {
