@@ -139,8 +139,11 @@ PY
 }
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "body: $size bytes; $connections and $many connections, wrk -t2, ${seconds} s per side, $rounds rounds alternating"
-echo
+if [ -n "$users" ]; then
+  echo "body: $size bytes; $connections and $many connections, wrk -t2, ${seconds} s per side, $rounds rounds alternating"
+else
+  echo "$connections connections, wrk -t2, ${seconds} s per side, $rounds rounds alternating"
+fi
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 # measure CONNECTIONS TITLE PATH FILE [wrk args for lms...] -> sets m_ratio and m_p99: lms's PATH
 # against nginx's FILE (the same bytes).
@@ -198,7 +201,7 @@ fi
 
 if [ -n "$catalog" ]; then
   bytes() { stat -c %s "$scratch/www/$1"; }
-  echo
+  [ -n "$users" ] && echo
   echo "catalog: $courses published courses; listing $(bytes courses-list.json) B, detail $(bytes course-detail.json) B, search $(bytes courses-search.json) B ('$search_word': $search_total courses)"
   echo
   measure "$connections" "GET /api/v1/courses?page=1&limit=20 (public: the count, then a page of 20 newest with instructor names and lecture counts)" \
