@@ -84,26 +84,78 @@ Options parse(int argc, char** argv) {
 
 // What the titles are about: English, accented Latin, and other scripts.
 constexpr const char* kTopics[] = {
-    "Python",           "Rust",           "JavaScript",       "TypeScript",       "Go",
-    "C++",              "SQL",            "PostgreSQL",       "Kubernetes",       "Docker",
-    "Linux",            "Machine Learning", "Data Science",   "Statistics",       "Calculus",
-    "Linear Algebra",   "Web Design",     "UX Research",      "Typography",       "Illustration",
-    "Watercolour",      "Oil Painting",   "Photography",      "Film Editing",     "Sound Design",
-    "Guitar",           "Piano",          "Music Theory",     "Songwriting",      "Jazz Harmony",
-    "Public Speaking",  "Negotiation",    "Leadership",       "Project Management", "Accounting",
-    "Marketing",        "Copywriting",    "SEO",              "Personal Finance", "Investing",
-    "Meditation",       "Yoga",           "Nutrition",        "Cooking",          "Baking",
-    "Gardening",        "Woodworking",    "Chess",            "Drawing",          "Animation",
-    "Café Culture",     "Crème Brûlée",   "Español Básico",   "Français des affaires", "Économie",
-    "Ölmalerei",        "Fotografía",     "Smörgåsbord",      "Café Latte Art",   "Pâtisserie",
-    "Bossa Nova",       "Flamenco",       "Origami",          "Calligraphy",      "Øresund History",
+    "Python",
+    "Rust",
+    "JavaScript",
+    "TypeScript",
+    "Go",
+    "C++",
+    "SQL",
+    "PostgreSQL",
+    "Kubernetes",
+    "Docker",
+    "Linux",
+    "Machine Learning",
+    "Data Science",
+    "Statistics",
+    "Calculus",
+    "Linear Algebra",
+    "Web Design",
+    "UX Research",
+    "Typography",
+    "Illustration",
+    "Watercolour",
+    "Oil Painting",
+    "Photography",
+    "Film Editing",
+    "Sound Design",
+    "Guitar",
+    "Piano",
+    "Music Theory",
+    "Songwriting",
+    "Jazz Harmony",
+    "Public Speaking",
+    "Negotiation",
+    "Leadership",
+    "Project Management",
+    "Accounting",
+    "Marketing",
+    "Copywriting",
+    "SEO",
+    "Personal Finance",
+    "Investing",
+    "Meditation",
+    "Yoga",
+    "Nutrition",
+    "Cooking",
+    "Baking",
+    "Gardening",
+    "Woodworking",
+    "Chess",
+    "Drawing",
+    "Animation",
+    "Café Culture",
+    "Crème Brûlée",
+    "Español Básico",
+    "Français des affaires",
+    "Économie",
+    "Ölmalerei",
+    "Fotografía",
+    "Smörgåsbord",
+    "Café Latte Art",
+    "Pâtisserie",
+    "Bossa Nova",
+    "Flamenco",
+    "Origami",
+    "Calligraphy",
+    "Øresund History",
 };
-constexpr const char* kLeads[] = {"Introduction to", "Mastering",  "Practical",    "Advanced",
-                                  "Hands-on",        "The Complete", "Modern",     "Essential",
-                                  "Applied",         "A Beginner's Guide to", "Everyday", "Professional"};
-constexpr const char* kTails[] = {"",           " for Beginners",       " in 30 Days",         " from Scratch",
-                                  ": Theory and Practice", " for Professionals", " Bootcamp", " Masterclass",
-                                  " Step by Step", ", the Hard Parts"};
+constexpr const char* kLeads[] = {"Introduction to", "Mastering",   "Practical", "Advanced", "Hands-on",
+                                  "The Complete",    "Modern",      "Essential", "Applied",  "A Beginner's Guide to",
+                                  "Everyday",        "Professional"};
+constexpr const char* kTails[] = {
+    "",          " for Beginners", " in 30 Days",   " from Scratch",   ": Theory and Practice", " for Professionals",
+    " Bootcamp", " Masterclass",   " Step by Step", ", the Hard Parts"};
 // Titles in other scripts: a lead and a subject, so that they vary.
 struct Script {
     std::vector<const char*> leads, subjects;
@@ -116,18 +168,19 @@ const std::vector<Script> kScripts = {
     {{"Українська", "Основи", "Курс"}, {"для початківців", "граматики", "програмування", "історії"}},
     {{"한국어", "기초", "실전"}, {"회화", "문법", "요리", "사진"}},
 };
-constexpr const char* kTags[] = {
-    "beginner", "web",     "data",      "design",   "career",    "certificate", "hobby",    "creative",
-    "backend",  "frontend", "cloud",    "devops",   "security",  "ai",          "analytics", "business",
-    "finance",  "health",  "language",  "music",    "art",       "photo",       "video",    "writing",
-    "math",     "science", "productivity", "wellness", "food",   "craft",       "history",  "travel",
-    "español",  "français", "日本語",   "русский",  "café",      "mobile",      "games",    "teaching"};
+constexpr const char* kTags[] = {"beginner",  "web",      "data",     "design", "career",   "certificate",  "hobby",
+                                 "creative",  "backend",  "frontend", "cloud",  "devops",   "security",     "ai",
+                                 "analytics", "business", "finance",  "health", "language", "music",        "art",
+                                 "photo",     "video",    "writing",  "math",   "science",  "productivity", "wellness",
+                                 "food",      "craft",    "history",  "travel", "español",  "français",     "日本語",
+                                 "русский",   "café",     "mobile",   "games",  "teaching"};
 constexpr const char* kCurrencies[] = {"USD", "EUR", "GBP", "INR"};
 
 // Word-like strings made of syllables, none a prefix of another (q's last word matches as a
 // prefix), at least three syllables so that no real word above starts with one.
 std::vector<std::string> vocabulary(std::mt19937_64& rng, std::size_t n) {
-    constexpr const char* kOnsets[] = {"b", "d", "f", "g", "k", "l", "m", "n", "p", "r", "s", "t", "v", "z", "br", "tr"};
+    constexpr const char* kOnsets[] = {"b", "d", "f", "g", "k", "l", "m",  "n",
+                                       "p", "r", "s", "t", "v", "z", "br", "tr"};
     constexpr const char* kVowels[] = {"a", "e", "i", "o", "u", "ai", "ou"};
     std::set<std::string> words;
     while (words.size() < n * 2) {
@@ -282,7 +335,8 @@ std::int64_t publish(const std::string& url, const std::vector<Plan>& plans, con
             ++n;
             for (const auto& l : s.lectures) {
                 auto lecture = commands.apply(
-                    id, dc::AddLecture{author, dc::SectionId(section->createdId), dc::LectureId(""), l.details, {}, {}, 0},
+                    id,
+                    dc::AddLecture{author, dc::SectionId(section->createdId), dc::LectureId(""), l.details, {}, {}, 0},
                     meta);
                 if (!lecture) fail("add lecture", lecture.error());
                 ++n;
@@ -320,9 +374,10 @@ int run(const Options& o) {
         return dc::Actor{r->userId.value(), role};
     };
     const auto admin = registered("seed-admin@example.com", "Seed", "Admin", "ADMIN");
-    constexpr const char* kFirst[] = {"Ada", "José", "Chloé", "Jürgen", "Amara", "Wei", "Олена", "Kenji", "Søren", "Priya"};
-    constexpr const char* kLast[] = {"Lovelace", "García", "Dubois", "Müller", "Okafor", "Zhang", "Коваль", "Tanaka",
-                                     "Ødegaard", "Iyer"};
+    constexpr const char* kFirst[] = {"Ada", "José",  "Chloé", "Jürgen", "Amara",
+                                      "Wei", "Олена", "Kenji", "Søren",  "Priya"};
+    constexpr const char* kLast[] = {"Lovelace", "García", "Dubois", "Müller",   "Okafor",
+                                     "Zhang",    "Коваль", "Tanaka", "Ødegaard", "Iyer"};
     std::vector<dc::Actor> instructors;
     for (int i = 0; i < o.instructors; ++i) {
         instructors.push_back(registered("seed-instructor-" + std::to_string(i) + "@example.com",
@@ -376,8 +431,8 @@ int run(const Options& o) {
     std::int64_t total = 0;
     for (const auto n : commands) total += n;
     std::printf("seeded: %d courses, %lld commands (one event each) in %.1f s (%.0f/s), %d instructors, %d threads\n",
-                o.courses, static_cast<long long>(total), seconds, static_cast<double>(total) / seconds,
-                o.instructors, o.threads);
+                o.courses, static_cast<long long>(total), seconds, static_cast<double>(total) / seconds, o.instructors,
+                o.threads);
     std::printf("detail: %s\n", ids.front().c_str());
     std::printf("search: %s %d\n", searchWord.c_str(), searchCourses);
     return 0;
