@@ -137,6 +137,10 @@ std::int64_t rebuild(pg::Connection& c, Projection& p, const std::function<void(
             events = next.get();
         }
     }
+    // Fresh tables have no statistics until autovacuum's first ANALYZE (a minute or more): the
+    // planner would take them for empty, and a query over 10,000 courses ran at 15/s instead of
+    // thousands (bench/README.md). Analysed before they serve.
+    for (const auto& t : p.tables()) c.exec("ANALYZE " + q + "." + c.quoteIdentifier(t));
     // The swap: stop the live runner (the checkpoint row's lock), apply what arrived meanwhile,
     // move the old tables out and the new ones in, all in one transaction.
     pg::Transaction tx(c);
