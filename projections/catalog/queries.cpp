@@ -34,10 +34,12 @@ const std::string kCourseColumns =
     "c.rejection_reason, c.version, l.lectures, l.minutes, " +
     rfc3339("c.created_at") + ", " + rfc3339("c.updated_at") + ", " + rfc3339("c.published_at") + ", " +
     rfc3339("c.submitted_at");
-constexpr const char* kCourseFrom =
-    " FROM lms_rm.courses c LEFT JOIN lms_rm.users u ON u.user_id = c.instructor_id "
+// What a course row shows beside its own columns: the instructor's name, the lecture totals.
+constexpr const char* kCourseJoins =
+    " LEFT JOIN lms_rm.users u ON u.user_id = c.instructor_id "
     "CROSS JOIN LATERAL (SELECT count(*) AS lectures, coalesce(sum(x.duration_minutes), 0) AS minutes "
     "FROM lms_rm.lectures x WHERE x.course_id = c.course_id) l";
+const std::string kCourseFrom = std::string(" FROM lms_rm.courses c") + kCourseJoins;
 
 std::vector<std::string> strings(std::string_view jsonArray) {
     const auto j = nlohmann::json::parse(jsonArray, nullptr, false);
@@ -178,8 +180,12 @@ Page<CourseRow> page(pg::Connection& c, const std::string& where, const std::str
     const auto n = params.size();
     params.emplace_back(limitOf(request));
     params.emplace_back(offsetOf(request));
-    const auto r = c.query("SELECT " + kCourseColumns + kCourseFrom + " WHERE " + where + " ORDER BY " + orderBy +
-                               " LIMIT $" + std::to_string(n + 1) + " OFFSET $" + std::to_string(n + 2),
+    // The page is chosen first and only its rows are joined: a search matching 300 courses
+    // ranked and cut to 20 before the instructor and lecture totals of 20 are looked up (4.9 ms
+    // down to 0.9 ms in psql, bench/README.md).
+    const auto r = c.query("SELECT " + kCourseColumns + " FROM (SELECT * FROM lms_rm.courses c WHERE " + where +
+                               " ORDER BY " + orderBy + " LIMIT $" + std::to_string(n + 1) + " OFFSET $" +
+                               std::to_string(n + 2) + ") c" + kCourseJoins + " ORDER BY " + orderBy,
                            params);
     for (int i = 0; i < r.rows(); ++i) out.items.push_back(courseRow(r, i));
     return out;
