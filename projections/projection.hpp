@@ -3,6 +3,7 @@
 // names: the runner points search_path at the live schema (lms_rm) or at a rebuild schema, so
 // that one code path serves live updates, inline (read-your-writes) updates and rebuilds.
 // apply must be idempotent: an event can reach it twice (inline, then from the runner).
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,5 +26,9 @@ public:
     virtual void applyBatch(pg::Connection& c, const std::vector<eventstore::RecordedEvent>& events);
     virtual void apply(pg::Connection& c, const eventstore::RecordedEvent& e) = 0;
 };
+
+// When an event says it happened (its `at`, in microseconds), else when it was recorded, as the
+// timestamptz text read models store.
+std::string eventTime(std::int64_t at, const eventstore::RecordedEvent& e);
 
 }  // namespace lms::projections

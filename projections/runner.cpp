@@ -4,6 +4,8 @@
 
 #include <future>
 
+#include "common/time.hpp"
+
 namespace lms::projections {
 namespace {
 
@@ -29,6 +31,10 @@ void saveCheckpoint(pg::Connection& c, const Projection& p, GlobalPosition at) {
 }
 
 }  // namespace
+
+std::string eventTime(std::int64_t at, const eventstore::RecordedEvent& e) {
+    return formatTimestampUs(at != 0 ? at : e.recordedAtUs);
+}
 
 void Projection::applyBatch(pg::Connection& c, const std::vector<eventstore::RecordedEvent>& events) {
     for (const auto& e : events) apply(c, e);

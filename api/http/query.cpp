@@ -50,10 +50,8 @@ Query::Query(const std::string& raw) {
 std::optional<std::string> Query::text(const std::string& name, std::size_t maxCharacters) {
     const auto it = values_.find(name);
     if (it == values_.end() || it->second.empty()) return std::nullopt;
-    if (domain::text::characters(it->second) > maxCharacters) {
-        errors.push_back({name, "must be at most " + std::to_string(maxCharacters) + " characters"});
-    } else if (const auto bad = domain::text::forbidden(it->second)) {
-        errors.push_back({name, domain::text::forbiddenMessage(*bad)});
+    if (auto p = domain::text::problem(it->second, 0, maxCharacters)) {
+        errors.push_back({name, std::move(*p)});
     } else if (validUtf8(it->second) != it->second) {
         // Percent-escapes can spell any bytes; what is not UTF-8 cannot be text.
         errors.push_back({name, "must be UTF-8 text"});

@@ -18,12 +18,7 @@ constexpr std::int64_t kMaxOrder = 10'000;
 constexpr std::int64_t kMaxDuration = 10'000;  // minutes
 constexpr std::size_t kMaxResources = 20;
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
+using text::trim;
 
 template <std::size_t N>
 bool oneOf(const std::string& v, const std::string_view (&names)[N]) {
@@ -39,12 +34,7 @@ std::string listOf(const std::string_view (&names)[N]) {
 // A text field's length (in characters) and characters (text.hpp).
 void checkText(std::vector<FieldError>& errors, const std::string& field, const std::string& value, std::size_t min,
                std::size_t max, text::Lines lines = text::Lines::Single) {
-    const auto n = text::characters(value);
-    if (n < min)
-        errors.push_back(
-            {field, min <= 1 ? "must not be empty" : "must be at least " + std::to_string(min) + " characters"});
-    else if (n > max) errors.push_back({field, "must be at most " + std::to_string(max) + " characters"});
-    else if (const auto bad = text::forbidden(value, lines)) errors.push_back({field, text::forbiddenMessage(*bad)});
+    if (auto p = text::problem(value, min, max, lines)) errors.push_back({field, std::move(*p)});
 }
 
 bool httpUrl(const std::string& u) {
@@ -54,11 +44,7 @@ bool httpUrl(const std::string& u) {
            u.find_first_of(" \t\r\n\"<>\\^`{|}") == std::string::npos && !text::forbidden(u);
 }
 
-DomainError validation(std::vector<FieldError> errors) {
-    DomainError e{Kind::Validation, "validation_failed", "the request has invalid fields", errors.front().field, {}};
-    e.errors = std::move(errors);
-    return e;
-}
+DomainError validation(std::vector<FieldError> errors) { return invalid(std::move(errors)); }
 DomainError notFound() { return {Kind::NotFound, "course_not_found", "no such course", "", {}}; }
 DomainError sectionNotFound() { return {Kind::NotFound, "section_not_found", "no such section in the course", "", {}}; }
 DomainError lectureNotFound() {

@@ -32,6 +32,14 @@ struct DomainError {
 
 using Decision = expected<std::vector<DomainEvent>, DomainError>;
 
+// The refusal naming every field at fault (not empty): validation_failed, the first field as field.
+inline DomainError invalid(std::vector<FieldError> errors) {
+    DomainError e{
+        DomainError::Kind::Validation, "validation_failed", "the request has invalid fields", errors.front().field, {}};
+    e.errors = std::move(errors);
+    return e;
+}
+
 template <class D>
 concept Decider = requires(const typename D::State& s, const typename D::Command& c, const DomainEvent& e) {
     { D::initial() } -> std::convertible_to<typename D::State>;

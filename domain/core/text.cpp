@@ -53,4 +53,19 @@ std::string forbiddenMessage(const std::string& what) {
     return "must not contain control, separator or bidirectional-override characters (" + what + ")";
 }
 
+std::optional<std::string> problem(std::string_view s, std::size_t min, std::size_t max, Lines lines) {
+    const auto n = characters(s);
+    if (n < min) return min <= 1 ? "must not be empty" : "must be at least " + std::to_string(min) + " characters";
+    if (n > max) return "must be at most " + std::to_string(max) + " characters";
+    if (const auto bad = forbidden(s, lines)) return forbiddenMessage(*bad);
+    return std::nullopt;
+}
+
+std::string trim(std::string_view s) {
+    const auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string_view::npos) return "";
+    const auto e = s.find_last_not_of(" \t\r\n");
+    return std::string(s.substr(b, e - b + 1));
+}
+
 }  // namespace lms::domain::text

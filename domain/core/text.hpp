@@ -25,4 +25,11 @@ std::optional<std::string> forbidden(std::string_view s, Lines lines = Lines::Si
 // The message a field error gives for forbidden(s).
 std::string forbiddenMessage(const std::string& what);
 
+// What is wrong with s as a field of min..max characters (min 1: "must not be empty"), or with a
+// character it holds (forbidden), as a field error's message; nothing when s is fine.
+std::optional<std::string> problem(std::string_view s, std::size_t min, std::size_t max, Lines lines = Lines::Single);
+
+// s without the spaces, tabs and line breaks around it.
+std::string trim(std::string_view s);
+
 }  // namespace lms::domain::text

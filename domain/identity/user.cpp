@@ -10,12 +10,7 @@ namespace {
 
 using Kind = DomainError::Kind;
 
-std::string trim(const std::string& s) {
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return "";
-    const auto e = s.find_last_not_of(" \t\r\n");
-    return s.substr(b, e - b + 1);
-}
+using text::trim;
 
 // Characters, not bytes: UTF-8 continuation bytes are not counted.
 using text::characters;
@@ -32,17 +27,10 @@ bool plausibleEmail(const std::string& e) {
 }
 
 void checkName(const std::string& field, const std::string& value, std::vector<FieldError>& errors) {
-    const auto n = characters(value);
-    if (n == 0) errors.push_back({field, "must not be empty"});
-    else if (n > 100) errors.push_back({field, "must be at most 100 characters"});
-    else if (const auto bad = text::forbidden(value)) errors.push_back({field, text::forbiddenMessage(*bad)});
+    if (auto p = text::problem(value, 1, 100)) errors.push_back({field, std::move(*p)});
 }
 
-DomainError validation(std::vector<FieldError> errors) {
-    DomainError e{Kind::Validation, "validation_failed", "the request has invalid fields", errors.front().field, {}};
-    e.errors = std::move(errors);
-    return e;
-}
+DomainError validation(std::vector<FieldError> errors) { return invalid(std::move(errors)); }
 
 DomainError notFound() { return {Kind::NotFound, "user_not_found", "no such user", "", {}}; }
 DomainError banned() { return {Kind::Forbidden, "user_banned", "the account is banned", "", {}}; }
@@ -157,10 +145,8 @@ Decision User::decide(const State& s, const Command& command) {
                     if (v != s.lastName) changes.lastName = v;
                 }
                 if (c.bio) {
-                    if (characters(*c.bio) > 2000) errors.push_back({"bio", "must be at most 2000 characters"});
-                    else if (const auto bad = text::forbidden(*c.bio, text::Lines::Multiple)) {
-                        errors.push_back({"bio", text::forbiddenMessage(*bad)});
-                    }
+                    if (auto p = text::problem(*c.bio, 0, 2000, text::Lines::Multiple))
+                        errors.push_back({"bio", std::move(*p)});
                     if (*c.bio != s.bio) changes.bio = *c.bio;
                 }
                 if (!errors.empty()) return unexpected(validation(std::move(errors)));
@@ -174,11 +160,8 @@ Decision User::decide(const State& s, const Command& command) {
             },
             [&](const Ban& c) -> Decision {
                 if (gone) return unexpected(notFound());
-                if (characters(c.reason) > 500)
-                    return unexpected(validation({{"reason", "must be at most 500 characters"}}));
-                if (const auto bad = text::forbidden(c.reason, text::Lines::Multiple)) {
-                    return unexpected(validation({{"reason", text::forbiddenMessage(*bad)}}));
-                }
+                if (auto p = text::problem(c.reason, 0, 500, text::Lines::Multiple))
+                    return unexpected(validation({{"reason", std::move(*p)}}));
                 if (s.status == Status::Banned) return nothing();
                 return one(UserBanned{c.reason, c.at});
             },

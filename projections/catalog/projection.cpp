@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/ids.hpp"
-#include "common/time.hpp"
 #include "domain/catalog/events.hpp"
 #include "projections/catalog/sql.hpp"
 
@@ -14,10 +13,6 @@ namespace {
 
 namespace dc = domain::catalog;
 using domain::Overloaded;
-
-std::string timeOf(std::int64_t at, const eventstore::RecordedEvent& e) {
-    return formatTimestampUs(at != 0 ? at : e.recordedAtUs);
-}
 
 template <class T>
 pg::Param optional(const std::optional<T>& v) {
@@ -72,7 +67,7 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
                         searchDocument("$5::text", "$11::text[]", "$6::text") +
                         ", $12, $12) ON CONFLICT (course_id) DO NOTHING",
                     {id, version, instructor, e.slug, d.title, d.description, std::to_string(d.price), d.currency,
-                     d.category, d.difficulty, sql::textArray(d.tags), timeOf(e.at, r)});
+                     d.category, d.difficulty, sql::textArray(d.tags), eventTime(e.at, r)});
                 c.query("INSERT INTO course_slugs (slug, course_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
                         {e.slug, id});
             },
@@ -91,7 +86,7 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
                              searchDocument("COALESCE($4::text, title)", "COALESCE($11::text[], tags)",
                                             "COALESCE($6::text, description)") +
                              " WHERE course_id = $1 AND version < $2 RETURNING 1",
-                         {id, version, timeOf(e.at, r), optional(e.title), optional(e.slug), optional(e.description),
+                         {id, version, eventTime(e.at, r), optional(e.title), optional(e.slug), optional(e.description),
                           optional(e.price), optional(e.currency), optional(e.category), optional(e.difficulty),
                           optional(e.tags)})
                         .rows() == 1;
@@ -102,46 +97,46 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
                 }
             },
             [&](const dc::CourseSubmitted& e) {
-                setStatus(c, id, version, timeOf(e.at, r), "status = 'IN_REVIEW', submitted_at = $3");
+                setStatus(c, id, version, eventTime(e.at, r), "status = 'IN_REVIEW', submitted_at = $3");
             },
             [&](const dc::CourseApproved& e) {
-                setStatus(c, id, version, timeOf(e.at, r),
+                setStatus(c, id, version, eventTime(e.at, r),
                           "status = 'PUBLISHED', published_at = $3, rejection_reason = ''");
             },
             [&](const dc::CourseRejected& e) {
                 c.query(
                     "UPDATE courses SET version = $2, updated_at = $3, status = 'REJECTED', rejection_reason = $4 "
                     "WHERE course_id = $1 AND version < $2",
-                    {id, version, timeOf(e.at, r), e.reason});
+                    {id, version, eventTime(e.at, r), e.reason});
             },
             // Back to draft: publishedAt is the current publication's, so it goes with it.
             [&](const dc::CourseUnpublished& e) {
-                setStatus(c, id, version, timeOf(e.at, r), "status = 'DRAFT', published_at = NULL");
+                setStatus(c, id, version, eventTime(e.at, r), "status = 'DRAFT', published_at = NULL");
             },
             // The tombstone: the row, its slugs, sections and lectures stay (no public query returns
             // them), so that a late write of an earlier event cannot bring the course back.
-            [&](const dc::CourseDeleted& e) { setStatus(c, id, version, timeOf(e.at, r), "status = 'DELETED'"); },
+            [&](const dc::CourseDeleted& e) { setStatus(c, id, version, eventTime(e.at, r), "status = 'DELETED'"); },
             [&](const dc::SectionAdded& e) {
-                if (!claim(c, id, version, timeOf(e.at, r))) return;
+                if (!claim(c, id, version, eventTime(e.at, r))) return;
                 c.query(
                     "INSERT INTO sections (course_id, section_id, position, title, added_version) "
                     "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
                     {id, e.sectionId.value(), std::to_string(e.order), e.title, version});
             },
             [&](const dc::SectionUpdated& e) {
-                if (!claim(c, id, version, timeOf(e.at, r))) return;
+                if (!claim(c, id, version, eventTime(e.at, r))) return;
                 c.query(
                     "UPDATE sections SET title = COALESCE($3::text, title), position = COALESCE($4::bigint, position) "
                     "WHERE course_id = $1 AND section_id = $2",
                     {id, e.sectionId.value(), optional(e.title), optional(e.order)});
             },
             [&](const dc::SectionRemoved& e) {
-                if (!claim(c, id, version, timeOf(e.at, r))) return;
+                if (!claim(c, id, version, eventTime(e.at, r))) return;
                 c.query("DELETE FROM lectures WHERE course_id = $1 AND section_id = $2", {id, e.sectionId.value()});
                 c.query("DELETE FROM sections WHERE course_id = $1 AND section_id = $2", {id, e.sectionId.value()});
             },
             [&](const dc::LectureAdded& e) {
-                if (!claim(c, id, version, timeOf(e.at, r))) return;
+                if (!claim(c, id, version, eventTime(e.at, r))) return;
                 const auto& d = e.details;
                 c.query(
                     "INSERT INTO lectures (course_id, lecture_id, section_id, position, title, content, "
@@ -153,7 +148,7 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
             },
             // The section named is where the lecture is after the update: a move changes it.
             [&](const dc::LectureUpdated& e) {
-                if (!claim(c, id, version, timeOf(e.at, r))) return;
+                if (!claim(c, id, version, eventTime(e.at, r))) return;
                 c.query(
                     "UPDATE lectures SET section_id = $3, title = COALESCE($4::text, title), "
                     "content = COALESCE($5::text, content), type = COALESCE($6::text, type), "
@@ -166,7 +161,7 @@ void applyCourse(pg::Connection& c, const eventstore::RecordedEvent& r, const st
                      optional(e.preview)});
             },
             [&](const dc::LectureRemoved& e) {
-                if (!claim(c, id, version, timeOf(e.at, r))) return;
+                if (!claim(c, id, version, eventTime(e.at, r))) return;
                 c.query("DELETE FROM lectures WHERE course_id = $1 AND lecture_id = $2", {id, e.lectureId.value()});
             },
         },

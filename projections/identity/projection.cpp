@@ -2,7 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/time.hpp"
 #include "domain/identity/events.hpp"
 #include "domain/identity/user.hpp"
 #include "eventstore/personal_data.hpp"
@@ -12,10 +11,6 @@ namespace {
 
 namespace di = domain::identity;
 using domain::Overloaded;
-
-std::string timeOf(std::int64_t at, const eventstore::RecordedEvent& e) {
-    return formatTimestampUs(at != 0 ? at : e.recordedAtUs);
-}
 
 // A personal field opened: empty once the person's key is shredded reads as SQL NULL.
 pg::Param personal(const std::optional<std::string>& v) {
@@ -45,7 +40,7 @@ void applyUser(pg::Connection& c, const eventstore::RecordedEvent& r, const di::
                            "password_hash, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', "
                            "$8, $9, $9) ON CONFLICT (user_id) DO NOTHING",
                            {id, version, personal(e.email), personal(norm), personal(e.firstName), personal(e.lastName),
-                            di::toString(e.role), e.passwordHash, timeOf(e.at, r)});
+                            di::toString(e.role), e.passwordHash, eventTime(e.at, r)});
                    },
                    [&](const di::UserProfileUpdated& e) {
                        c.query(
@@ -53,7 +48,7 @@ void applyUser(pg::Connection& c, const eventstore::RecordedEvent& r, const di::
                            "last_name = COALESCE($4, last_name), bio = COALESCE($5, bio), updated_at = $6 "
                            "WHERE user_id = $1 AND version < $2",
                            {id, version, personal(e.firstName), personal(e.lastName),
-                            e.bio ? pg::Param(*e.bio) : pg::Param(), timeOf(e.at, r)});
+                            e.bio ? pg::Param(*e.bio) : pg::Param(), eventTime(e.at, r)});
                    },
                    [&](const di::UserPasswordChanged& e) {
                        // A new credential version: sessions of the old one are not honoured, and the
@@ -61,27 +56,27 @@ void applyUser(pg::Connection& c, const eventstore::RecordedEvent& r, const di::
                        c.query(
                            "UPDATE users SET version = $2, password_hash = $3, updated_at = $4, "
                            "credential_version = credential_version + 1 WHERE user_id = $1 AND version < $2",
-                           {id, version, e.passwordHash, timeOf(e.at, r)});
+                           {id, version, e.passwordHash, eventTime(e.at, r)});
                        c.query("DELETE FROM password_resets WHERE user_id = $1", {id});
                    },
                    [&](const di::UserPasswordReset& e) {
                        c.query(
                            "UPDATE users SET version = $2, password_hash = $3, updated_at = $4, "
                            "credential_version = credential_version + 1 WHERE user_id = $1 AND version < $2",
-                           {id, version, e.passwordHash, timeOf(e.at, r)});
+                           {id, version, e.passwordHash, eventTime(e.at, r)});
                        c.query("DELETE FROM password_resets WHERE user_id = $1", {id});
                    },
                    [&](const di::UserBanned& e) {
                        c.query(
                            "UPDATE users SET version = $2, status = 'BANNED', updated_at = $3 "
                            "WHERE user_id = $1 AND version < $2 AND status <> 'DELETED'",
-                           {id, version, timeOf(e.at, r)});
+                           {id, version, eventTime(e.at, r)});
                    },
                    [&](const di::UserActivated& e) {
                        c.query(
                            "UPDATE users SET version = $2, status = 'ACTIVE', updated_at = $3 "
                            "WHERE user_id = $1 AND version < $2 AND status <> 'DELETED'",
-                           {id, version, timeOf(e.at, r)});
+                           {id, version, eventTime(e.at, r)});
                    },
                    [&](const di::UserPasswordResetRequested& e) {
                        c.query(
@@ -99,7 +94,7 @@ void applyUser(pg::Connection& c, const eventstore::RecordedEvent& r, const di::
                            "UPDATE users SET version = $2, status = 'DELETED', email = NULL, email_norm = NULL, "
                            "first_name = NULL, last_name = NULL, bio = '', password_hash = '', updated_at = $3 "
                            "WHERE user_id = $1 AND version < $2",
-                           {id, version, timeOf(e.at, r)});
+                           {id, version, eventTime(e.at, r)});
                        c.query("DELETE FROM password_resets WHERE user_id = $1", {id});
                    },
                },
@@ -127,14 +122,14 @@ void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const d
                            "INSERT INTO sessions (session_id, version, user_id, status, created_at, last_used_at, "
                            "expires_at, credential_version) VALUES ($1, $2, $3, 'ACTIVE', $4, $4, "
                            "to_timestamp($5::double precision / 1e6), $6) ON CONFLICT (session_id) DO NOTHING",
-                           {id, version, e.userId.value(), timeOf(e.at, r), std::to_string(e.expiresAt),
+                           {id, version, e.userId.value(), eventTime(e.at, r), std::to_string(e.expiresAt),
                             std::to_string(e.credentialVersion)});
                        rememberToken(e.tokenHash);
                    },
                    [&](const di::SessionRefreshRepeated& e) {
                        c.query(
                            "UPDATE sessions SET version = $2, last_used_at = $3 WHERE session_id = $1 AND version < $2",
-                           {id, version, timeOf(e.at, r)});
+                           {id, version, eventTime(e.at, r)});
                    },
                    [&](const di::SessionCredentialsRenewed& e) {
                        c.query(
@@ -147,14 +142,14 @@ void applySession(pg::Connection& c, const eventstore::RecordedEvent& r, const d
                            "UPDATE sessions SET version = $2, last_used_at = $3, "
                            "expires_at = to_timestamp($4::double precision / 1e6) "
                            "WHERE session_id = $1 AND version < $2",
-                           {id, version, timeOf(e.at, r), std::to_string(e.expiresAt)});
+                           {id, version, eventTime(e.at, r), std::to_string(e.expiresAt)});
                        rememberToken(e.tokenHash);
                    },
                    [&](const di::SessionRevoked& e) {
                        c.query(
                            "UPDATE sessions SET version = $2, status = 'REVOKED', revoked_reason = $3, "
                            "last_used_at = $4 WHERE session_id = $1 AND version < $2",
-                           {id, version, e.reason, timeOf(e.at, r)});
+                           {id, version, e.reason, eventTime(e.at, r)});
                    },
                },
                *event);
