@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/event_feed.hpp"
 #include "api/http/auth.hpp"
 #include "api/http/router.hpp"
 #include "common/clock.hpp"
@@ -33,6 +34,7 @@ struct Environment {
 struct Services {
     const Environment& env;
     pg::Pool& pool;      // connections shared by HTTP handlers
+    EventFeed& feed;     // committed events, for what the sides keep in memory (subscribe when built)
     std::string secret;  // the server's secret (common/secrets.hpp)
     // Who is calling: provided by the identity context, which registers first.
     http::Authenticator* authenticator = nullptr;

@@ -131,15 +131,17 @@ int serve(const Config& config, const Args& args) {
     std::unique_ptr<api::HealthProbe> health;
     std::unique_ptr<api::Services> services;
     std::vector<std::unique_ptr<api::HttpSide>> sides;
+    api::EventFeed feed;  // after the sides: destroyed (stopped) before its subscribers are
     std::unique_ptr<api::Server> server;
     if (roles.count("api") != 0) {
         pool = std::make_unique<pg::Pool>(config.databaseUrl, config.dbPoolSize);
         health = std::make_unique<api::HealthProbe>(*pool, brokers);
-        services = std::make_unique<api::Services>(api::Services{env, *pool, serverSecret(config), nullptr});
+        services = std::make_unique<api::Services>(api::Services{env, *pool, feed, serverSecret(config), nullptr});
         http::Router router;
         api::addCoreRoutes(router, *health, *pool);
         sides = contexts().mountHttp(*services, router);
         for (auto& side : sides) side->start();
+        feed.start(config.databaseUrl, config.pollIntervalMs);
         server = std::make_unique<api::Server>(config, std::move(router));
         server->start();
         std::cout << "http: listening on http://" << config.httpHost << ":" << server->port() << std::endl;
@@ -157,6 +159,7 @@ int serve(const Config& config, const Args& args) {
     stop = true;
     if (server) server->stop();
     for (auto& side : sides) side->stop();
+    feed.stop();
     for (auto& t : threads) t.join();
     producer.reset();
     std::cout << "lms: stopped" << std::endl;

@@ -4,7 +4,11 @@
 #include "api/http/problem.hpp"
 #include "api/http/query.hpp"
 #include "common/ids.hpp"
+#include "common/metrics.hpp"
 #include "common/sha256.hpp"
+#include "domain/catalog/ids.hpp"
+#include "domain/identity/events.hpp"
+#include "domain/identity/ids.hpp"
 #include "projections/catalog/queries.hpp"
 
 namespace lms::catalog {
@@ -121,6 +125,19 @@ Response cacheable(const Request& req, Response res, const std::string& tag, boo
     return res;
 }
 
+// A public answer read from the database: counted, so that operators (and tests) see how often
+// the cache is missed.
+void missed(const char* route) {
+    metrics::Registry::global().increment("lms_catalog_answer_misses_total",
+                                          "Public catalog answers read from the database, not from memory",
+                                          {{"route", route}});
+}
+
+// An answer from the cache, as the handler made it (ETag, Cache-Control, 304).
+Response cached(const Request& req, const http::AnswerCache::Answer& a) {
+    return cacheable(req, Response{200, "application/json", a.body, {}}, a.tag, true);
+}
+
 // The version If-Match names: `"7"`, `"7.abcd"`, `W/"7..."`; nothing for absent or `*`; the 400
 // to answer for anything else.
 expected<std::optional<std::int64_t>, Response> ifMatch(const Request& req) {
@@ -194,9 +211,49 @@ LectureInput lectureFrom(http::Fields& f, bool creating) {
 
 }  // namespace
 
-Routes::Routes(api::Services& services) : services_(services) {}
+Routes::Routes(api::Services& services) : services_(services) {
+    services.feed.subscribe(
+        {[this](const api::EventFeed::Events& events) { observe(events); }, [this] { answers_.clear(); }});
+}
+
+void Routes::observe(const api::EventFeed::Events& events) {
+    namespace di = domain::identity;
+    for (const auto& e : events) {
+        // Any course event may change a public answer (a published course's edit, an approval, a
+        // deletion); an instructor's name shows in every answer of their courses.
+        const bool course = e.streamId.rfind(std::string(dc::kCourseCategory) + "-", 0) == 0;
+        const bool name = di::userOfStream(e.streamId) &&
+                          (e.type == di::UserProfileUpdated::kType || e.type == di::UserErased::kType);
+        if (course || name) {
+            answers_.clear();
+            return;
+        }
+    }
+}
 
 namespace {
+
+// A command's use cases, telling the feed (and so this process's caches) what they commit.
+Commands commandsOf(api::Services& s, pg::Connection& c) {
+    return Commands(c, s.env.clock,
+                    [&s](const std::vector<eventstore::RecordedEvent>& events) { s.feed.committed(events); });
+}
+
+// A key's part: its length first, so that no value can pass for two.
+void keyPart(std::string& key, std::string_view value) {
+    key += std::to_string(value.size());
+    key += ':';
+    key += value;
+}
+template <class T>
+void keyPart(std::string& key, const std::optional<T>& value) {
+    if (!value) {
+        key += '-';
+        return;
+    }
+    if constexpr (std::is_same_v<T, std::string>) keyPart(key, std::string_view(*value));
+    else keyPart(key, std::to_string(*value));
+}
 
 // The signed-in caller, or the 401 to answer.
 expected<http::Principal, Response> signedIn(api::Services& s, const Request& req) {
@@ -255,12 +312,31 @@ Response Routes::list(Request& req) {
     else if (*sort == "title") filter.sort = q::Sort::Title;
     else if (*sort == "relevance") filter.sort = q::Sort::Relevance;
     else filter.sort = q::Sort::Newest;
+    // Everyone sees the same listing: one answer per normalised query.
+    std::string key = "list";
+    keyPart(key, filter.q);
+    keyPart(key, filter.category);
+    keyPart(key, filter.difficulty);
+    keyPart(key, filter.tag);
+    keyPart(key, filter.instructorId);
+    keyPart(key, filter.minPrice);
+    keyPart(key, filter.maxPrice);
+    keyPart(key, std::optional<int>(static_cast<int>(filter.sort)));
+    keyPart(key, std::optional<int>(page.page));
+    keyPart(key, std::optional<int>(page.limit));
+    const bool caching = services_.feed.following();
+    if (caching) {
+        if (const auto hit = answers_.get(key)) return cached(req, *hit);
+    }
+    const auto generation = answers_.generation();
+    missed("list");
     auto conn = services_.pool.acquire();
     const auto found = q::listPublished(*conn, filter, page);
     json items = json::array();
     for (const auto& c : found.items) items.push_back(courseJson(c, false));
     auto res = http::json(200, http::listBody(std::move(items), found.totalItems, page));
     const auto tag = listTag(res.body);
+    if (caching) answers_.put(key, {res.body, tag, ""}, generation);
     return cacheable(req, std::move(res), tag, true);
 }
 
@@ -268,6 +344,15 @@ Response Routes::detail(Request& req) {
     const std::string key = req.params["id"];  // an id or any slug the course had
     if (key.empty() || key.size() > 200) return notFound(req);
     const auto viewer = maybeSignedIn(services_, req);
+    // A published course's public view is the same for everyone but its instructor and admins.
+    const std::string cacheKey = "detail" + key;
+    const bool caching = services_.feed.following();
+    if (caching && !(viewer && viewer->role == "ADMIN")) {
+        if (const auto hit = answers_.get(cacheKey); hit && !(viewer && viewer->userId == hit->owner))
+            return cached(req, *hit);
+    }
+    const auto generation = answers_.generation();
+    if (!viewer) missed("detail");
     auto conn = services_.pool.acquire();
     const auto found = q::findCourse(*conn, key);
     if (!found) return notFound(req);
@@ -277,19 +362,19 @@ Response Routes::detail(Request& req) {
     auto res = http::json(200, detailJson(*found, full));
     const bool isPublic = found->course.status == "PUBLISHED" && !full;
     const auto tag = etag(found->course.version, res.body);
+    if (caching && isPublic) answers_.put(cacheKey, {res.body, tag, found->course.instructorId}, generation);
     return cacheable(req, std::move(res), tag, isPublic);
 }
 
 namespace {
 
-// Runs the command and answers with the course as it is now (status 200 or 201).
-Response answerWithCourse(pg::Connection& c, const Request& req, const Changed& changed, int status) {
+// The course as it is after a command (status 200 or 201), with its new ETag.
+Response answerWithCourse(pg::Connection& c, const Changed& changed, int status) {
     const auto found = q::findCourse(c, changed.courseId.value());
     if (!found) return Response{204, "application/json", "", {}};
     auto res = http::json(status, detailJson(*found, true));
     res.headers.push_back({"ETag", etag(found->course.version, res.body)});
     if (status == 201) res.headers.push_back({"Location", "/api/v1/courses/" + changed.courseId.value()});
-    (void)req;
     return res;
 }
 
@@ -313,37 +398,56 @@ Response Routes::create(Request& req) {
     f.merge(dc::detailsErrors(dc::normalised(details)));
     if (auto refused = refusal(f, req)) return *refused;
     auto conn = services_.pool.acquire();
-    auto made = Commands(*conn, services_.env.clock).create(actorOf(*p), details, http::metadataOf(req, p->userId));
+    auto made = commandsOf(services_, *conn).create(actorOf(*p), details, http::metadataOf(req, p->userId));
     if (!made) return http::fromDomain(made.error(), req.requestId);
-    return answerWithCourse(*conn, req, *made, 201);
+    return answerWithCourse(*conn, *made, 201);
 }
 
 namespace {
 
-// The command for the course of the path, run and answered; or the refusal.
-template <class Answer>
-Response runOn(api::Services& s, Request& req, const http::Principal& p, dc::Course::Command command, Answer answer) {
+// What every change of a course starts from: a signed-in caller, the ids of the path well formed
+// (404 otherwise, before anything else is read), and the version If-Match names.
+struct Change {
+    http::Principal who;
+    CourseId course;
+    std::optional<std::int64_t> ifMatch;
+    dc::Actor actor() const { return actorOf(who); }
+};
+expected<Change, Response> changeOf(api::Services& s, const Request& req, bool section = false, bool lecture = false) {
+    auto p = signedIn(s, req);
+    if (!p) return unexpected(p.error());
     const auto course = courseIdOf(req);
-    if (!course) return notFound(req);
+    if (!course) return unexpected(notFound(req));
+    if (section && !uuidParam(req, "sectionId"))
+        return unexpected(problem(404, "section_not_found", "no such section", req.requestId));
+    if (lecture && !uuidParam(req, "lectureId"))
+        return unexpected(problem(404, "lecture_not_found", "no such lecture", req.requestId));
+    auto match = ifMatch(req);
+    if (!match) return unexpected(match.error());
+    return Change{std::move(*p), *course, *match};
+}
+
+// The command run on the change's course, answered with the course as it is now (200, or 201
+// for what it made) or with 204; or the refusal.
+Response run(api::Services& s, const Request& req, const Change& change, dc::Course::Command command, int status) {
     auto conn = s.pool.acquire();
-    auto done = Commands(*conn, s.env.clock).apply(*course, std::move(command), http::metadataOf(req, p.userId));
+    auto done = commandsOf(s, *conn).apply(change.course, std::move(command), http::metadataOf(req, change.who.userId));
     if (!done) return http::fromDomain(done.error(), req.requestId);
-    return answer(*conn, *done);
+    if (status == 204) return Response{204, "application/json", "", {}};
+    return answerWithCourse(*conn, *done, status);
 }
 
 }  // namespace
 
 Response Routes::update(Request& req) {
-    auto p = signedIn(services_, req);
-    if (!p) return p.error();
-    auto match = ifMatch(req);
-    if (!match) return match.error();
+    auto change = changeOf(services_, req);
+    if (!change) return change.error();
     auto body = object(req);
     if (!body) return body.error();
     http::Fields f(*body);
     const auto in = detailsFrom(f, false);
     if (auto refused = refusal(f, req)) return *refused;
-    dc::UpdateCourse cmd{actorOf(*p)};
+    dc::UpdateCourse cmd{change->actor()};
     cmd.title = in.title;
     cmd.description = in.description;
     cmd.price = in.price;
@@ -351,99 +455,73 @@ Response Routes::update(Request& req) {
     cmd.category = in.category;
     cmd.difficulty = in.difficulty;
     cmd.tags = in.tags;
-    cmd.ifMatch = *match;
-    return runOn(services_, req, *p, cmd,
-                 [&](pg::Connection& c, const Changed& d) { return answerWithCourse(c, req, d, 200); });
+    cmd.ifMatch = change->ifMatch;
+    return run(services_, req, *change, cmd, 200);
 }
 
 Response Routes::remove(Request& req) {
-    auto p = signedIn(services_, req);
-    if (!p) return p.error();
-    auto match = ifMatch(req);
-    if (!match) return match.error();
-    return runOn(services_, req, *p, dc::DeleteCourse{actorOf(*p), *match, 0}, [](pg::Connection&, const Changed&) {
-        return Response{204, "application/json", "", {}};
-    });
+    auto change = changeOf(services_, req);
+    if (!change) return change.error();
+    return run(services_, req, *change, dc::DeleteCourse{change->actor(), change->ifMatch, 0}, 204);
 }
 
 Response Routes::lifecycle(Request& req, const std::string& step) {
-    auto p = signedIn(services_, req);
-    if (!p) return p.error();
-    auto match = ifMatch(req);
-    if (!match) return match.error();
-    dc::Course::Command cmd = dc::SubmitCourse{actorOf(*p), *match, 0};
-    if (step == "unpublish") cmd = dc::UnpublishCourse{actorOf(*p), *match, 0};
-    else if (step == "approve") cmd = dc::ApproveCourse{actorOf(*p), *match, 0};
+    auto change = changeOf(services_, req);
+    if (!change) return change.error();
+    // Who may take which step (an admin approves and rejects) is the course's decision.
+    const auto actor = change->actor();
+    dc::Course::Command cmd = dc::SubmitCourse{actor, change->ifMatch, 0};
+    if (step == "unpublish") cmd = dc::UnpublishCourse{actor, change->ifMatch, 0};
+    else if (step == "approve") cmd = dc::ApproveCourse{actor, change->ifMatch, 0};
     else if (step == "reject") {
-        std::string reason;
-        if (!req.body.empty()) {
-            auto body = object(req);
-            if (!body) return body.error();
-            http::Fields f(*body);
-            reason = f.required("reason", http::Fields::Lines::Multiple);
-            if (auto refused = refusal(f, req)) return *refused;
-        } else {
-            return http::invalid({{"reason", "is required"}}, req.requestId);
-        }
-        cmd = dc::RejectCourse{actorOf(*p), reason, *match, 0};
+        if (req.body.empty()) return http::invalid({{"reason", "is required"}}, req.requestId);
+        auto body = object(req);
+        if (!body) return body.error();
+        http::Fields f(*body);
+        const std::string reason = f.required("reason", http::Fields::Lines::Multiple);
+        if (auto refused = refusal(f, req)) return *refused;
+        cmd = dc::RejectCourse{actor, reason, change->ifMatch, 0};
     }
-    if ((step == "approve" || step == "reject") && p->role != "ADMIN") {
-        return problem(403, "admin_only", "only an admin may review courses", req.requestId);
-    }
-    return runOn(services_, req, *p, cmd,
-                 [&](pg::Connection& c, const Changed& d) { return answerWithCourse(c, req, d, 200); });
+    return run(services_, req, *change, cmd, 200);
 }
 
 Response Routes::addSection(Request& req) {
-    auto p = signedIn(services_, req);
-    if (!p) return p.error();
-    auto match = ifMatch(req);
-    if (!match) return match.error();
+    auto change = changeOf(services_, req);
+    if (!change) return change.error();
     auto body = object(req);
     if (!body) return body.error();
     http::Fields f(*body);
     const std::string title = f.required("title");
     const auto order = f.integer("order", 1, 10'000);
     if (auto refused = refusal(f, req)) return *refused;
-    return runOn(services_, req, *p, dc::AddSection{actorOf(*p), dc::SectionId(""), title, order, *match, 0},
-                 [&](pg::Connection& c, const Changed& d) { return answerWithCourse(c, req, d, 201); });
+    return run(services_, req, *change,
+               dc::AddSection{change->actor(), dc::SectionId(""), title, order, change->ifMatch, 0}, 201);
 }
 
 Response Routes::updateSection(Request& req) {
-    auto p = signedIn(services_, req);
-    if (!p) return p.error();
-    if (!uuidParam(req, "sectionId")) return problem(404, "section_not_found", "no such section", req.requestId);
-    auto match = ifMatch(req);
-    if (!match) return match.error();
+    auto change = changeOf(services_, req, true);
+    if (!change) return change.error();
     auto body = object(req);
     if (!body) return body.error();
     http::Fields f(*body);
     const auto title = f.optional("title");
     const auto order = f.integer("order", 1, 10'000);
     if (auto refused = refusal(f, req)) return *refused;
-    return runOn(services_, req, *p,
-                 dc::UpdateSection{actorOf(*p), dc::SectionId(req.params["sectionId"]), title, order, *match, 0},
-                 [&](pg::Connection& c, const Changed& d) { return answerWithCourse(c, req, d, 200); });
+    const dc::SectionId section(req.params.at("sectionId"));
+    return run(services_, req, *change, dc::UpdateSection{change->actor(), section, title, order, change->ifMatch, 0},
+               200);
 }
 
 Response Routes::removeSection(Request& req) {
-    auto p = signedIn(services_, req);
-    if (!p) return p.error();
-    if (!uuidParam(req, "sectionId")) return problem(404, "section_not_found", "no such section", req.requestId);
-    auto match = ifMatch(req);
-    if (!match) return match.error();
-    return runOn(services_, req, *p, dc::RemoveSection{actorOf(*p), dc::SectionId(req.params["sectionId"]), *match, 0},
-                 [](pg::Connection&, const Changed&) {
-                     return Response{204, "application/json", "", {}};
-                 });
+    auto change = changeOf(services_, req, true);
+    if (!change) return change.error();
+    const dc::SectionId section(req.params.at("sectionId"));
+    return run(services_, req, *change, dc::RemoveSection{change->actor(), section, change->ifMatch, 0}, 204);
 }
 
 Response Routes::addLecture(Request& req) {
-    auto p = signedIn(services_, req);
-    if (!p) return p.error();
-    if (!uuidParam(req, "sectionId")) return problem(404, "section_not_found", "no such section", req.requestId);
-    auto match = ifMatch(req);
-    if (!match) return match.error();
+    auto change = changeOf(services_, req, true);
+    if (!change) return change.error();
     auto body = object(req);
     if (!body) return body.error();
     http::Fields f(*body);
@@ -453,19 +531,14 @@ Response Routes::addLecture(Request& req) {
                                in.preview.value_or(false), in.type.value_or("VIDEO")};
     f.merge(dc::lectureErrors(details));
     if (auto refused = refusal(f, req)) return *refused;
-    return runOn(services_, req, *p,
-                 dc::AddLecture{actorOf(*p), dc::SectionId(req.params["sectionId"]), dc::LectureId(""), details,
-                                in.order, *match, 0},
-                 [&](pg::Connection& c, const Changed& d) { return answerWithCourse(c, req, d, 201); });
+    const dc::SectionId section(req.params.at("sectionId"));
+    return run(services_, req, *change,
+               dc::AddLecture{change->actor(), section, dc::LectureId(""), details, in.order, change->ifMatch, 0}, 201);
 }
 
 Response Routes::updateLecture(Request& req) {
-    auto p = signedIn(services_, req);
-    if (!p) return p.error();
-    if (!uuidParam(req, "sectionId") || !uuidParam(req, "lectureId"))
-        return problem(404, "lecture_not_found", "no such lecture", req.requestId);
-    auto match = ifMatch(req);
-    if (!match) return match.error();
+    auto change = changeOf(services_, req, true, true);
+    if (!change) return change.error();
     auto body = object(req);
     if (!body) return body.error();
     http::Fields f(*body);
@@ -473,7 +546,8 @@ Response Routes::updateLecture(Request& req) {
     const auto moveTo = f.optional("sectionId");
     if (moveTo && !isUuid(*moveTo)) f.errors.push_back({"sectionId", "is not a section of the course"});
     if (auto refused = refusal(f, req)) return *refused;
-    dc::UpdateLecture cmd{actorOf(*p), dc::SectionId(req.params["sectionId"]), dc::LectureId(req.params["lectureId"])};
+    dc::UpdateLecture cmd{change->actor(), dc::SectionId(req.params.at("sectionId")),
+                          dc::LectureId(req.params.at("lectureId"))};
     cmd.title = in.title;
     cmd.content = in.content;
     cmd.type = in.type;
@@ -482,24 +556,17 @@ Response Routes::updateLecture(Request& req) {
     cmd.resourceUrls = in.resourceUrls;
     cmd.preview = in.preview;
     if (moveTo) cmd.moveTo = dc::SectionId(*moveTo);
-    cmd.ifMatch = *match;
-    return runOn(services_, req, *p, cmd,
-                 [&](pg::Connection& c, const Changed& d) { return answerWithCourse(c, req, d, 200); });
+    cmd.ifMatch = change->ifMatch;
+    return run(services_, req, *change, cmd, 200);
 }
 
 Response Routes::removeLecture(Request& req) {
-    auto p = signedIn(services_, req);
-    if (!p) return p.error();
-    if (!uuidParam(req, "sectionId") || !uuidParam(req, "lectureId"))
-        return problem(404, "lecture_not_found", "no such lecture", req.requestId);
-    auto match = ifMatch(req);
-    if (!match) return match.error();
-    return runOn(services_, req, *p,
-                 dc::RemoveLecture{actorOf(*p), dc::SectionId(req.params["sectionId"]),
-                                   dc::LectureId(req.params["lectureId"]), *match, 0},
-                 [](pg::Connection&, const Changed&) {
-                     return Response{204, "application/json", "", {}};
-                 });
+    auto change = changeOf(services_, req, true, true);
+    if (!change) return change.error();
+    return run(services_, req, *change,
+               dc::RemoveLecture{change->actor(), dc::SectionId(req.params.at("sectionId")),
+                                 dc::LectureId(req.params.at("lectureId")), change->ifMatch, 0},
+               204);
 }
 
 Response Routes::instructorCourses(Request& req) {

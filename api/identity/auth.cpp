@@ -90,14 +90,10 @@ nlohmann::json userJson(const q::UserRow& u) {
                 {"createdAt", u.createdAt}};
 }
 
-Auth::Auth(pg::Pool& pool, const Clock& clock, TokenSettings settings)
-    : pool_(pool), clock_(clock), s_(std::move(settings)) {}
-
-void Auth::start(int pollMs) {
-    cache_.start(pool_.url(), pollMs, [this](const std::vector<eventstore::RecordedEvent>& events) { observe(events); });
+Auth::Auth(pg::Pool& pool, const Clock& clock, TokenSettings settings, api::EventFeed& feed)
+    : pool_(pool), clock_(clock), s_(std::move(settings)), cache_(feed) {
+    feed.subscribe({[this](const api::EventFeed::Events& events) { observe(events); }, [this] { cache_.clear(); }});
 }
-
-void Auth::stop() { cache_.stop(); }
 
 expected<http::Principal, http::Response> Auth::authenticate(const http::Request& req) {
     auto c = caller(req);

@@ -65,10 +65,8 @@ private:
 
 class Auth final : public http::Authenticator {
 public:
-    Auth(pg::Pool& pool, const Clock& clock, TokenSettings settings);
-    // Starts following the store for the cache; without it every request reads the database.
-    void start(int pollMs);
-    void stop();
+    // Subscribes the cache to the feed; until the feed follows the store, every request reads the database.
+    Auth(pg::Pool& pool, const Clock& clock, TokenSettings settings, api::EventFeed& feed);
 
     expected<http::Principal, http::Response> authenticate(const http::Request& req) override;
     expected<Caller, http::Response> caller(const http::Request& req);
@@ -80,7 +78,7 @@ public:
     // Set-Cookie lines that make the browser drop the auth cookies.
     void clearCookies(http::Response& res) const;
     std::string csrfProof(const domain::identity::SessionId& session) const;
-    // Evicts from the cache what committed identity events change (commands and follower alike).
+    // Evicts from the cache what committed identity events change (as the feed delivers them).
     void observe(const std::vector<eventstore::RecordedEvent>& events);
     const TokenSettings& settings() const { return s_; }
 

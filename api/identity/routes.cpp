@@ -41,7 +41,7 @@ Routes::Routes(api::Services& services, Settings settings, TokenSettings tokens,
     : services_(services),
       settings_(std::move(settings)),
       limits_(limits),
-      auth_(services.pool, services.env.clock, std::move(tokens)),
+      auth_(services.pool, services.env.clock, std::move(tokens), services.feed),
       registerPerAccount_("register-account", limits.registerPerMin, limits.registerPerMin, limits.maxKeys),
       loginPerAccount_("login-account", limits.loginPerMin, limits.loginPerMin, limits.maxKeys),
       resetPerAccount_("reset-account", limits.resetPerMin, limits.resetPerMin, limits.maxKeys),
@@ -52,7 +52,6 @@ Routes::Routes(api::Services& services, Settings settings, TokenSettings tokens,
 }
 
 void Routes::start() {
-    auth_.start(services_.env.config.pollIntervalMs);
     deferred_.start();
     try {
         auto conn = services_.pool.acquire();
@@ -64,14 +63,11 @@ void Routes::start() {
         spdlog::warn("identity: email reservations not re-keyed: {}", e.what());
     }
 }
-void Routes::stop() {
-    deferred_.stop(std::chrono::milliseconds(services_.env.config.httpShutdownGraceMs));
-    auth_.stop();
-}
+void Routes::stop() { deferred_.stop(std::chrono::milliseconds(services_.env.config.httpShutdownGraceMs)); }
 
 Commands Routes::commands(pg::Connection& c) {
     return Commands(c, services_.env.clock, settings_,
-                    [this](const std::vector<eventstore::RecordedEvent>& events) { auth_.observe(events); });
+                    [this](const std::vector<eventstore::RecordedEvent>& events) { services_.feed.committed(events); });
 }
 
 std::optional<Response> Routes::limited(http::RateLimiter& limiter, const std::string& key, const Request& req) {

@@ -302,6 +302,89 @@ TEST_F(Catalog, TheListShowsPublishedCoursesFiltersPagesAndSurvivesHostileSearch
     EXPECT_EQ(longOk.status, 200) << longOk.raw;
 }
 
+// The public answers a process keeps in memory: how many it read from the database so far.
+double misses(int port, const std::string& route) {
+    const auto r = call(port, "GET", "/metrics");
+    const std::string series = "lms_catalog_answer_misses_total{route=\"" + route + "\"} ";
+    const auto at = r.raw.find(series);
+    return at == std::string::npos ? 0 : std::stod(r.raw.substr(at + series.size()));
+}
+
+TEST_F(Catalog, PublicAnswersComeFromMemoryAndChangeWithEveryCommitThatChangesThem) {
+    const std::string marker = "qvk" + newUuid().substr(30);
+    const auto pub = published("Rust " + marker);
+    const std::string id = pub["id"];
+    const std::string slug = pub["slug"];
+    const std::string list = "/api/v1/courses?q=" + marker;
+    // The second reading of the same listing and detail is not read from the database.
+    ASSERT_EQ(call(port(), "GET", list).status, 200);
+    ASSERT_EQ(call(port(), "GET", "/api/v1/courses/" + slug).status, 200);
+    const double listed = misses(port(), "list"), detailed = misses(port(), "detail");
+    const auto first = call(port(), "GET", list);
+    const auto firstDetail = call(port(), "GET", "/api/v1/courses/" + slug);
+    EXPECT_EQ(misses(port(), "list"), listed);
+    EXPECT_EQ(misses(port(), "detail"), detailed);
+    EXPECT_EQ(first.body["items"][0]["title"], "Rust " + marker);
+    EXPECT_EQ(call(port(), "GET", list, std::nullopt, {{"If-None-Match", first.header("ETag")}}).status, 304);
+    // The owner (and an admin) still see everything of the course, not the public view kept.
+    auto owners = call(port(), "GET", "/api/v1/courses/" + slug, std::nullopt, *owner_);
+    EXPECT_EQ(owners.body["sections"][0]["lectures"][0]["content"], "secret content");
+    EXPECT_EQ(call(port(), "GET", "/api/v1/courses/" + slug, std::nullopt, *admin_)
+                  .body["sections"][0]["lectures"][0]["content"],
+              "secret content");
+    EXPECT_FALSE(call(port(), "GET", "/api/v1/courses/" + slug, std::nullopt, *student_)
+                     .body["sections"][0]["lectures"][0]
+                     .contains("content"));
+    // An edit of the published course shows in the very next public answer of this process (its
+    // own commits clear the answers before the edit is answered, not when the feed reads them).
+    for (int price = 1000; price < 1020; ++price) {
+        ASSERT_EQ(call(port(), "PATCH", "/api/v1/courses/" + id, json{{"price", price}}, *owner_).status, 200);
+        ASSERT_EQ(call(port(), "GET", list).body["items"][0]["price"], price);
+        ASSERT_EQ(call(port(), "GET", "/api/v1/courses/" + slug).body["price"], price);
+    }
+    auto edited = call(port(), "PATCH", "/api/v1/courses/" + id, json{{"price", 1234}}, *owner_);
+    ASSERT_EQ(edited.status, 200) << edited.raw;
+    auto after = call(port(), "GET", list);
+    EXPECT_EQ(after.body["items"][0]["price"], 1234);
+    EXPECT_NE(after.header("ETag"), first.header("ETag"));
+    EXPECT_EQ(call(port(), "GET", list, std::nullopt, {{"If-None-Match", first.header("ETag")}}).status, 200);
+    EXPECT_EQ(call(port(), "GET", "/api/v1/courses/" + slug).body["price"], 1234);
+    EXPECT_NE(call(port(), "GET", "/api/v1/courses/" + slug).header("ETag"), firstDetail.header("ETag"));
+    // So does the instructor's new name (an identity event).
+    auto renamed = call(port(), "PATCH", "/api/v1/users/me", json{{"firstName", "Olenka"}}, *owner_);
+    ASSERT_EQ(renamed.status, 200) << renamed.raw;
+    EXPECT_EQ(call(port(), "GET", list).body["items"][0]["instructor"]["name"], "Olenka Owner");
+    EXPECT_EQ(call(port(), "GET", "/api/v1/courses/" + slug).body["instructor"]["name"], "Olenka Owner");
+    ASSERT_EQ(call(port(), "PATCH", "/api/v1/users/me", json{{"firstName", "Olga"}}, *owner_).status, 200);
+    // Unpublished: gone from this process's answers at once.
+    ASSERT_EQ(call(port(), "POST", "/api/v1/courses/" + id + "/unpublish", std::nullopt, *owner_).status, 200);
+    EXPECT_EQ(call(port(), "GET", list).body["meta"]["totalItems"], 0);
+    EXPECT_EQ(call(port(), "GET", "/api/v1/courses/" + slug).status, 404);
+}
+
+TEST_F(Catalog, AnotherProcesssCommitReachesThisProcesssAnswers) {
+    // Two API processes on one database: what one commits, the other's kept answers show as soon
+    // as its event feed reads the event.
+    const std::string marker = "wpj" + newUuid().substr(30);
+    const auto pub = published("Go " + marker);
+    const std::string id = pub["id"];
+    const std::string list = "/api/v1/courses?q=" + marker;
+    ASSERT_EQ(call(port(), "GET", list).body["items"][0]["price"], 4900);
+    ASSERT_EQ(call(port(), "GET", "/api/v1/courses/" + id).body["price"], 4900);
+    test::LmsServer second(db_->url(), kSecret);
+    auto edited = call(second.port(), "PATCH", "/api/v1/courses/" + id, json{{"price", 777}}, *owner_);
+    ASSERT_EQ(edited.status, 200) << edited.raw;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    json seen;
+    while (std::chrono::steady_clock::now() < deadline) {
+        seen = call(port(), "GET", list).body;
+        if (seen["items"][0]["price"] == 777) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(seen["items"][0]["price"], 777) << "the first process kept its answer after the other's commit";
+    EXPECT_EQ(call(port(), "GET", "/api/v1/courses/" + id).body["price"], 777);
+}
+
 TEST_F(Catalog, TheInstructorSeesEveryOwnCourseWithLectureCounts) {
     const auto d = draftWithALecture("Mine " + newUuid().substr(30));
     auto mine = call(port(), "GET", "/api/v1/instructor/courses?limit=100", std::nullopt, *owner_);

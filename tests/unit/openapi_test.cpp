@@ -30,7 +30,8 @@ struct Mounted {
     pg::Pool pool{"host=/nonexistent", 1};
     api::HealthProbe health{pool, ""};
     api::Environment env{config, Clock::system(), ""};
-    api::Services services{env, pool, std::string(32, 'k'), nullptr};
+    api::EventFeed feed;
+    api::Services services{env, pool, feed, std::string(32, 'k'), nullptr};
     http::Router router;
     std::vector<std::unique_ptr<api::HttpSide>> sides;
 };
