@@ -1,4 +1,5 @@
 #include "api/catalog/context.hpp"
+#include "api/enrollment/context.hpp"
 #include "api/identity/context.hpp"
 #include "ops/commands.hpp"
 #include "projections/stream_activity.hpp"
@@ -11,6 +12,7 @@ const api::Registry& contexts() {
         // One line per bounded context; identity first (the others' routes use its authenticator).
         identity::registerContext(r);
         catalog::registerContext(r);
+        enrollment::registerContext(r);
         // The read model of every stream, whatever its context (made once every category is known).
         r.projection([] { return std::make_unique<projections::StreamActivity>(contexts().categories()); });
         return r;

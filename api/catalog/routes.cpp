@@ -10,6 +10,7 @@
 #include "domain/identity/events.hpp"
 #include "domain/identity/ids.hpp"
 #include "projections/catalog/queries.hpp"
+#include "projections/enrollment/queries.hpp"
 
 namespace lms::catalog {
 namespace {
@@ -44,7 +45,7 @@ json lectureJson(const q::LectureRow& l, bool full) {
            {"durationMinutes", l.durationMinutes},
            {"preview", l.preview},
            {"type", l.type}};
-    // Content and resources: the owner and admins, and anyone for a preview lecture.
+    // Content and resources: the owner, admins and enrolled students, and anyone for a preview lecture.
     if (full || l.preview) {
         j["content"] = l.content;
         j["resourceUrls"] = l.resourceUrls;
@@ -77,16 +78,33 @@ json courseJson(const q::CourseRow& c, bool full) {
     return j;
 }
 
-json detailJson(const q::CourseDetail& d, bool full) {
-    json j = courseJson(d.course, full);
+// `owner`: the instructor's and admins' view (review fields); `content`: lecture content and
+// resources (theirs, and enrolled students').
+json detailJson(const q::CourseDetail& d, bool owner, bool content) {
+    json j = courseJson(d.course, owner);
     json sections = json::array();
     for (const auto& s : d.sections) {
         json lectures = json::array();
-        for (const auto& l : s.lectures) lectures.push_back(lectureJson(l, full));
+        for (const auto& l : s.lectures) lectures.push_back(lectureJson(l, content));
         sections.push_back({{"id", s.id}, {"order", s.order}, {"title", s.title}, {"lectures", std::move(lectures)}});
     }
     j["sections"] = std::move(sections);
     return j;
+}
+
+// The owner's view of each course with its active enrollments counted (the enrollment read model).
+json withEnrollmentCounts(pg::Connection& c, const std::vector<q::CourseRow>& courses) {
+    std::vector<std::string> ids;
+    for (const auto& course : courses) ids.push_back(course.id.value());
+    const auto counts = projections::enrollment::activeCounts(c, ids);
+    json items = json::array();
+    for (const auto& course : courses) {
+        auto j = courseJson(course, true);
+        const auto it = counts.find(course.id.value());
+        j["enrollmentCount"] = it == counts.end() ? 0 : it->second;
+        items.push_back(std::move(j));
+    }
+    return items;
 }
 
 // `"<version>.<digest of the body>"`: changes with the course (If-Match names the version) and
@@ -344,25 +362,34 @@ Response Routes::detail(Request& req) {
     const std::string key = req.params["id"];  // an id or any slug the course had
     if (key.empty() || key.size() > 200) return notFound(req);
     const auto viewer = maybeSignedIn(services_, req);
-    // A published course's public view is the same for everyone but its instructor and admins.
+    // A published course's public view is the same for everyone but its instructor, admins and
+    // its enrolled students (who see the lectures' content).
     const std::string cacheKey = "detail" + key;
     const bool caching = services_.feed.following();
     if (caching && !(viewer && viewer->role == "ADMIN")) {
-        if (const auto hit = answers_.get(cacheKey); hit && !(viewer && viewer->userId == hit->owner))
-            return cached(req, *hit);
+        if (const auto hit = answers_.get(cacheKey)) {
+            const bool more = viewer && (viewer->userId == hit->owner || [&] {
+                                  auto conn = services_.pool.acquire();
+                                  return projections::enrollment::enrolled(*conn, viewer->userId, hit->subject);
+                              }());
+            if (!more) return cached(req, *hit);
+        }
     }
     const auto generation = answers_.generation();
     if (!viewer) missed("detail");
     auto conn = services_.pool.acquire();
     const auto found = q::findCourse(*conn, key);
     if (!found) return notFound(req);
-    const bool full = privileged(viewer, found->course);
-    // Drafts, courses in review and rejected ones are not there for the public.
-    if (found->course.status != "PUBLISHED" && !full) return notFound(req);
-    auto res = http::json(200, detailJson(*found, full));
-    const bool isPublic = found->course.status == "PUBLISHED" && !full;
+    const bool owner = privileged(viewer, found->course);
+    // Drafts, courses in review and rejected ones are not there for the public (nor its students).
+    if (found->course.status != "PUBLISHED" && !owner) return notFound(req);
+    const bool content = owner ||
+                         (viewer && projections::enrollment::enrolled(*conn, viewer->userId, found->course.id.value()));
+    auto res = http::json(200, detailJson(*found, owner, content));
+    const bool isPublic = found->course.status == "PUBLISHED" && !content;
     const auto tag = etag(found->course.version, res.body);
-    if (caching && isPublic) answers_.put(cacheKey, {res.body, tag, found->course.instructorId}, generation);
+    if (caching && isPublic)
+        answers_.put(cacheKey, {res.body, tag, found->course.instructorId, found->course.id.value()}, generation);
     return cacheable(req, std::move(res), tag, isPublic);
 }
 
@@ -372,7 +399,7 @@ namespace {
 Response answerWithCourse(pg::Connection& c, const Changed& changed, int status) {
     const auto found = q::findCourse(c, changed.courseId.value());
     if (!found) return Response{204, "application/json", "", {}};
-    auto res = http::json(status, detailJson(*found, true));
+    auto res = http::json(status, detailJson(*found, true, true));
     res.headers.push_back({"ETag", etag(found->course.version, res.body)});
     if (status == 201) res.headers.push_back({"Location", "/api/v1/courses/" + changed.courseId.value()});
     return res;
@@ -578,9 +605,7 @@ Response Routes::instructorCourses(Request& req) {
     if (!query.errors.empty()) return http::invalid(query.errors, req.requestId, "the query has invalid parameters");
     auto conn = services_.pool.acquire();
     const auto found = q::coursesOf(*conn, p->userId, page);
-    json items = json::array();
-    for (const auto& c : found.items) items.push_back(courseJson(c, true));
-    return http::json(200, http::listBody(std::move(items), found.totalItems, page));
+    return http::json(200, http::listBody(withEnrollmentCounts(*conn, found.items), found.totalItems, page));
 }
 
 Response Routes::adminCourses(Request& req) {
@@ -593,9 +618,7 @@ Response Routes::adminCourses(Request& req) {
     if (!query.errors.empty()) return http::invalid(query.errors, req.requestId, "the query has invalid parameters");
     auto conn = services_.pool.acquire();
     const auto found = q::coursesInStatus(*conn, status.value_or("IN_REVIEW"), page);
-    json items = json::array();
-    for (const auto& c : found.items) items.push_back(courseJson(c, true));
-    return http::json(200, http::listBody(std::move(items), found.totalItems, page));
+    return http::json(200, http::listBody(withEnrollmentCounts(*conn, found.items), found.totalItems, page));
 }
 
 void Routes::mount(http::Router& r) {

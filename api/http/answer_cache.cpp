@@ -4,7 +4,7 @@ namespace lms::http {
 namespace {
 
 std::size_t cost(const std::string& key, const AnswerCache::Answer& a) {
-    return key.size() + a.body.size() + a.tag.size() + a.owner.size() + 64;
+    return key.size() + a.body.size() + a.tag.size() + a.owner.size() + a.subject.size() + 64;
 }
 
 }  // namespace

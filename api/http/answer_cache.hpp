@@ -20,8 +20,9 @@ class AnswerCache {
 public:
     struct Answer {
         std::string body;
-        std::string tag;    // the ETag
-        std::string owner;  // who may see more than this answer shows (a course's instructor), if anyone
+        std::string tag;      // the ETag
+        std::string owner;    // who may see more than this answer shows (a course's instructor), if anyone
+        std::string subject;  // what it is about (a course's id), for the caller's own checks
     };
     using Shared = std::shared_ptr<const Answer>;
 

@@ -67,6 +67,7 @@ int statusOf(domain::DomainError::Kind kind) {
         case Kind::Forbidden: return 403;
         case Kind::Unauthenticated: return 401;
         case Kind::Stale: return 412;
+        case Kind::PaymentRequired: return 402;
     }
     return 500;
 }

@@ -22,7 +22,8 @@ struct DomainError {
     // What kind of refusal it is; api/http/problem.cpp maps each to one status, in one place.
     // Unauthenticated: the credential presented (a refresh token, a password) is not good.
     // Stale: the caller's precondition (the version it read, If-Match) no longer holds.
-    enum class Kind { Validation, Conflict, NotFound, Forbidden, Unauthenticated, Stale };
+    // PaymentRequired: allowed once paid for (402; the caller says how to pay).
+    enum class Kind { Validation, Conflict, NotFound, Forbidden, Unauthenticated, Stale, PaymentRequired };
     Kind kind = Kind::Validation;
     std::string code;
     std::string message;
