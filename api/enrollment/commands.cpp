@@ -56,8 +56,8 @@ Result<Enrolled> Commands::revoke(const std::string& studentId, const std::strin
 Result<Enrolled> Commands::run(const EnrollmentId& id, const std::string& studentId, const std::string& courseId,
                                const de::Enrollment::Command& command, const Metadata& meta) {
     eventstore::CommandOptions options;
-    options.withinTransaction = [](pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written)
-        -> std::optional<DomainError> {
+    options.withinTransaction =
+        [](pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written) -> std::optional<DomainError> {
         projections::enrollment::Enrollments readModel;
         projections::applyInline(c, readModel, written);
         return std::nullopt;

@@ -66,11 +66,13 @@ Response Routes::enroll(Request& req) {
     const auto course = courseIdOf(req);
     if (!course) return notFound(req);
     auto conn = services_.pool.acquire();
-    Commands commands(*conn, services_.env.clock,
-                      [this](const std::vector<eventstore::RecordedEvent>& events) { services_.feed.committed(events); });
+    Commands commands(*conn, services_.env.clock, [this](const std::vector<eventstore::RecordedEvent>& events) {
+        services_.feed.committed(events);
+    });
     auto done = commands.enroll(p->userId, *course, http::metadataOf(req, p->userId));
     if (!done) {
-        if (done.error().kind != DomainError::Kind::PaymentRequired) return http::fromDomain(done.error(), req.requestId);
+        if (done.error().kind != DomainError::Kind::PaymentRequired)
+            return http::fromDomain(done.error(), req.requestId);
         // How to pay: the price as the catalog has it now, and the checkout to start.
         auto res = http::fromDomain(done.error(), req.requestId);
         auto body = json::parse(res.body);
@@ -78,9 +80,8 @@ Response Routes::enroll(Request& req) {
             body["price"] = found->course.price;
             body["currency"] = found->course.currency;
         }
-        body["checkout"] = {{"method", "POST"},
-                            {"href", "/api/v1/payments/checkout-sessions"},
-                            {"body", {{"courseId", *course}}}};
+        body["checkout"] = {
+            {"method", "POST"}, {"href", "/api/v1/payments/checkout-sessions"}, {"body", {{"courseId", *course}}}};
         res.body = body.dump();
         return res;
     }

@@ -22,8 +22,8 @@ struct StudentEnrolled {
     EnrollmentId enrollmentId;
     std::string studentId;
     std::string courseId;
-    std::string source;     // FREE or PAYMENT
-    std::string paymentId;  // the payment that paid for it (PAYMENT), else empty
+    std::string source;       // FREE or PAYMENT
+    std::string paymentId;    // the payment that paid for it (PAYMENT), else empty
     std::int64_t amount = 0;  // what was paid, minor units (0 when free)
     std::string currency;
     std::int64_t at = 0;

@@ -44,8 +44,7 @@ void Enrollments::apply(pg::Connection& c, const eventstore::RecordedEvent& r) {
     const auto event = stored.data.is_object() ? de::EnrollmentEvents::decode(stored) : std::nullopt;
     const std::string version = std::to_string(r.version);
     if (!event) {
-        c.query("UPDATE enrollments SET version = $2 WHERE enrollment_id = $1 AND version < $2",
-                {id->value(), version});
+        c.query("UPDATE enrollments SET version = $2 WHERE enrollment_id = $1 AND version < $2", {id->value(), version});
         return;
     }
     std::visit(Overloaded{

@@ -70,9 +70,10 @@ std::optional<EnrollmentRow> findEnrollment(pg::Connection& c, const std::string
 
 bool enrolled(pg::Connection& c, const std::string& studentId, const std::string& courseId) {
     if (!isUuid(studentId) || !isUuid(courseId)) return false;
-    return c.query("SELECT 1 FROM lms_rm.enrollments WHERE student_id = $1::uuid AND course_id = $2::uuid AND "
-                   "status = 'ACTIVE'",
-                   {studentId, courseId})
+    return c.query(
+                "SELECT 1 FROM lms_rm.enrollments WHERE student_id = $1::uuid AND course_id = $2::uuid AND "
+                "status = 'ACTIVE'",
+                {studentId, courseId})
                .rows() == 1;
 }
 
@@ -105,7 +106,8 @@ Page<EnrollmentRow> enrollments(pg::Connection& c, const EnrollmentFilter& f, co
     return page(c, where, params, request);
 }
 
-std::unordered_map<std::string, std::int64_t> activeCounts(pg::Connection& c, const std::vector<std::string>& courseIds) {
+std::unordered_map<std::string, std::int64_t> activeCounts(pg::Connection& c,
+                                                           const std::vector<std::string>& courseIds) {
     std::unordered_map<std::string, std::int64_t> out;
     std::string ids = "{";
     for (const auto& id : courseIds) {

@@ -9,6 +9,7 @@
 #include "api/identity/commands.hpp"
 #include "common/clock.hpp"
 #include "common/ids.hpp"
+#include "tests/support/courses.hpp"
 #include "tests/support/dump.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/lms_env.hpp"
@@ -40,11 +41,7 @@ test::Headers with(test::Headers h, const std::string& name, const std::string& 
     return h;
 }
 
-json course(const std::string& title, std::int64_t price = 4900) {
-    return {{"title", title},    {"description", "All about " + title}, {"price", price},
-            {"currency", "USD"}, {"category", "PROGRAMMING"},           {"difficulty", "BEGINNER"},
-            {"tags", {"code"}}};
-}
+using test::courseInput;
 
 class Catalog : public ::testing::Test {
 protected:
@@ -54,16 +51,7 @@ protected:
         owner_ = new test::Headers(signUp("owner", "INSTRUCTOR"));
         other_ = new test::Headers(signUp("other", "INSTRUCTOR"));
         student_ = new test::Headers(signUp("student", "STUDENT"));
-        pg::Connection c(db_->url());
-        identity::Settings settings;
-        settings.cost = test::kCheapPasswordCost;
-        settings.secret = kSecret;
-        const auto email = "admin-" + newUuid().substr(24) + "@example.com";
-        const identity::RegisterInput in{email, "admin password 123", "Ada", "Admin", "ADMIN", true};
-        EXPECT_TRUE(identity::Commands(c, Clock::system(), settings).registerUser(in, {"test", "test", ""}));
-        auto login = call(port(), "POST", "/api/v1/auth/login",
-                          json{{"email", email}, {"password", "admin password 123"}});
-        admin_ = new test::Headers(bearer(login.body["accessToken"]));
+        admin_ = new test::Headers(test::signUpAdmin(port(), db_->url(), kSecret));
     }
     static void TearDownTestSuite() {
         delete owner_;
@@ -75,36 +63,10 @@ protected:
     }
     static int port() { return server_->port(); }
     static test::Headers signUp(const std::string& who, const std::string& role) {
-        auto r = call(port(), "POST", "/api/v1/auth/register",
-                      json{{"email", who + "-" + newUuid().substr(24) + "@example.com"},
-                           {"password", "correct horse battery"},
-                           {"firstName", who == "owner" ? "Olga" : "Someone"},
-                           {"lastName", who == "owner" ? "Owner" : "Else"},
-                           {"role", role}});
-        EXPECT_EQ(r.status, 201) << r.raw;
-        return bearer(r.body["accessToken"]);
+        return test::signUp(port(), who, role, who == "owner" ? "Olga" : "Someone", who == "owner" ? "Owner" : "Else");
     }
-    // A course of the owner with one section and one lecture; its detail.
-    static json draftWithALecture(const std::string& title) {
-        auto made = call(port(), "POST", "/api/v1/courses", course(title), *owner_);
-        EXPECT_EQ(made.status, 201) << made.raw;
-        const std::string id = made.body["id"];
-        auto section = call(port(), "POST", "/api/v1/courses/" + id + "/sections", json{{"title", "Basics"}}, *owner_);
-        EXPECT_EQ(section.status, 201) << section.raw;
-        const std::string sid = section.body["sections"][0]["id"];
-        auto lecture = call(port(), "POST", "/api/v1/courses/" + id + "/sections/" + sid + "/lectures",
-                            json{{"title", "Hello"}, {"content", "secret content"}, {"duration", 12}}, *owner_);
-        EXPECT_EQ(lecture.status, 201) << lecture.raw;
-        return lecture.body;
-    }
-    static json published(const std::string& title) {
-        const auto d = draftWithALecture(title);
-        const std::string id = d["id"];
-        EXPECT_EQ(call(port(), "POST", "/api/v1/courses/" + id + "/submit", std::nullopt, *owner_).status, 200);
-        auto ok = call(port(), "PATCH", "/api/v1/admin/courses/" + id + "/approve", std::nullopt, *admin_);
-        EXPECT_EQ(ok.status, 200) << ok.raw;
-        return ok.body;
-    }
+    static json draftWithALecture(const std::string& title) { return test::draftWithALecture(port(), *owner_, title); }
+    static json published(const std::string& title) { return test::publishedCourse(port(), *owner_, *admin_, title); }
 
     static test::TestDatabase* db_;
     static test::LmsServer* server_;
@@ -147,8 +109,8 @@ TEST_F(Catalog, OnlyTheOwnerOrAnAdminChangesACourseAndOnlyAnAdminReviews) {
     EXPECT_EQ(call(port(), "POST", "/api/v1/courses/" + id + "/sections", json{{"title", "Mine now"}}, *other_).status,
               403);
     EXPECT_EQ(call(port(), "DELETE", "/api/v1/courses/" + id, std::nullopt, *other_).status, 403);
-    EXPECT_EQ(call(port(), "POST", "/api/v1/courses", course("A student's course"), *student_).status, 403);
-    EXPECT_EQ(call(port(), "POST", "/api/v1/courses", course("Nobody's course")).status, 401);
+    EXPECT_EQ(call(port(), "POST", "/api/v1/courses", courseInput("A student's course"), *student_).status, 403);
+    EXPECT_EQ(call(port(), "POST", "/api/v1/courses", courseInput("Nobody's course")).status, 401);
     EXPECT_EQ(call(port(), "PATCH", "/api/v1/courses/" + id, json{{"price", 100}}, *admin_).status, 200);
 
     ASSERT_EQ(call(port(), "POST", "/api/v1/courses/" + id + "/submit", std::nullopt, *owner_).status, 200);
@@ -188,7 +150,7 @@ TEST_F(Catalog, EveryInvalidFieldIsNamedInOne422AndNothingIsWritten) {
     EXPECT_EQ(fieldsOf(bad), (std::vector<std::string>{"category", "currency", "difficulty", "price", "tags", "title"}));
     auto missing = call(port(), "POST", "/api/v1/courses", json::object(), *owner_);
     EXPECT_EQ(fieldsOf(missing), (std::vector<std::string>{"category", "currency", "difficulty", "price", "title"}));
-    auto nul = call(port(), "POST", "/api/v1/courses", course(std::string("Null\0byte", 9)), *owner_);
+    auto nul = call(port(), "POST", "/api/v1/courses", courseInput(std::string("Null\0byte", 9)), *owner_);
     EXPECT_EQ(fieldsOf(nul), (std::vector<std::string>{"description", "title"})) << "both hold the NUL";
     EXPECT_EQ(call(port(), "POST", "/api/v1/courses", std::nullopt, *owner_, "{not json").status, 400);
     EXPECT_EQ(c.exec("SELECT count(*) FROM lms_events WHERE event_type = 'CourseCreated'").i64(0, 0), before);
