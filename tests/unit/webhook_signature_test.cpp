@@ -52,9 +52,9 @@ TEST(StripeVectors, EveryCaseHasItsExpectedOutcome) {
         const std::string name = c["name"];
         // null: the time is not checked (stripe-python's tolerance=None, stripe-go's IgnoringTolerance).
         const auto tolerance = c["tolerance_seconds"].is_null() ? std::numeric_limits<std::int64_t>::max()
-                                                                 : c["tolerance_seconds"].get<std::int64_t>();
-        EXPECT_EQ(verifyStripe(c["payload"].get<std::string>(), c["header"].get<std::string>(), {c["secret"].get<std::string>()},
-                               c["now"].get<std::int64_t>(), tolerance),
+                                                                : c["tolerance_seconds"].get<std::int64_t>();
+        EXPECT_EQ(verifyStripe(c["payload"].get<std::string>(), c["header"].get<std::string>(),
+                               {c["secret"].get<std::string>()}, c["now"].get<std::int64_t>(), tolerance),
                   verdictNamed(c["expected"]))
             << name;
         if (c.contains("expected_v1")) {
@@ -74,9 +74,9 @@ TEST(StripeVectors, RolledSecretsAcceptWithEitherSecretInTheList) {
         const std::vector<std::string> both{"whsec_test_secret_rolled_key", "whsec_test_secret"};
         EXPECT_EQ(verifyStripe(c["payload"].get<std::string>(), c["header"].get<std::string>(), both, kNow),
                   StripeVerdict::Accepted);
-        EXPECT_EQ(verifyStripe(c["payload"].get<std::string>(), c["header"].get<std::string>(),
-                               {"whsec_yet_another"}, kNow),
-                  StripeVerdict::NoSignatureMatches);
+        EXPECT_EQ(
+            verifyStripe(c["payload"].get<std::string>(), c["header"].get<std::string>(), {"whsec_yet_another"}, kNow),
+            StripeVerdict::NoSignatureMatches);
         return;
     }
     FAIL() << "case multiple_v1_rolled_secret_old_key is missing";
@@ -131,20 +131,20 @@ TEST(StripeHostile, HeadersThatAreNotStripeSignaturesAreMalformed) {
              "t=",
              "=",
              "t=," + v1,
-             v1,                                      // no t
-             "t=" + ts + "," + v1 + ",",              // an empty item
-             "t=" + ts + ",," + v1,                   // an empty item
-             "t=" + ts + "," + v1 + ",t=" + ts,       // t twice
-             "t=-" + ts + "," + v1,                   // a sign
+             v1,                                 // no t
+             "t=" + ts + "," + v1 + ",",         // an empty item
+             "t=" + ts + ",," + v1,              // an empty item
+             "t=" + ts + "," + v1 + ",t=" + ts,  // t twice
+             "t=-" + ts + "," + v1,              // a sign
              "t=+" + ts + "," + v1,
-             "t= " + ts + "," + v1,                   // a space
+             "t= " + ts + "," + v1,  // a space
              "t=" + ts + " ," + v1,
              "t=" + ts + "a," + v1,
              "t=0x10," + v1,
              "t=1.5," + v1,
-             "t=9223372036854775808," + v1,           // INT64_MAX + 1
+             "t=9223372036854775808," + v1,            // INT64_MAX + 1
              "t=99999999999999999999999999999," + v1,  // far past it
-             "T=" + ts + "," + v1,                    // keys are case-sensitive
+             "T=" + ts + "," + v1,                     // keys are case-sensitive
              std::string("t=1700000000\0,", 14) + v1,  // a NUL inside t
          }) {
         EXPECT_EQ(verifyStripe(kPayload, header, {kSecret}, kNow), StripeVerdict::MalformedHeader) << header;
