@@ -16,6 +16,9 @@ lms_install_deps() {
   for p in "${LMS_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # Node.js and npm (tests/providers: the payment providers' own libraries), looked for as commands,
+  # not as packages: NodeSource's nodejs carries npm and conflicts with Debian's npm package.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then missing+=(nodejs npm); fi
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing: ${missing[*]}"
   local sudo=""
@@ -29,6 +32,16 @@ lms_build() {  # lms_build PRESET [targets...]
   say "building ($preset)"
   cmake --preset "$preset" -S "$LMS_ROOT" >/dev/null
   cmake --build "$LMS_ROOT/build/$preset" -j "$(nproc)" ${1:+--target "$@"}
+}
+
+# npm ci in DIR (tests/providers) unless its node_modules was installed from the same
+# package-lock.json: a copy of the lock kept in node_modules says so, and spares the registry.
+lms_npm_ci() {
+  local dir="$1" stamp="$1/node_modules/.lms-installed-lock.json"
+  cmp -s "$dir/package-lock.json" "$stamp" && return 0
+  say "npm ci in ${dir#"$LMS_ROOT"/}"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$dir/package-lock.json" "$stamp"
 }
 
 lms_pg_bin() { ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1; }
