@@ -104,13 +104,14 @@ TEST_F(Enrollments, AFreeCourseEnrollsOnceAndShowsItsContentToTheStudentOnly) {
         EXPECT_FALSE(call(port(), "GET", "/api/v1/courses/" + key, std::nullopt, *second_)
                          .body["sections"][0]["lectures"][0]
                          .contains("content"));
-        EXPECT_FALSE(call(port(), "GET", "/api/v1/courses/" + key).body["sections"][0]["lectures"][0].contains("content"));
+        EXPECT_FALSE(
+            call(port(), "GET", "/api/v1/courses/" + key).body["sections"][0]["lectures"][0].contains("content"));
     }
     // One event in the store, naming the student as the actor.
     pg::Connection c(db_->url());
-    const auto rows = c.query(
-        "SELECT event_type, metadata->>'actorId' FROM lms_events WHERE stream_id = $1 ORDER BY stream_version",
-        {"enrollment-" + std::string(first.body["id"])});
+    const auto rows =
+        c.query("SELECT event_type, metadata->>'actorId' FROM lms_events WHERE stream_id = $1 ORDER BY stream_version",
+                {"enrollment-" + std::string(first.body["id"])});
     ASSERT_EQ(rows.rows(), 1);
     EXPECT_EQ(rows.str(0, 0), "StudentEnrolled");
     EXPECT_EQ(rows.str(0, 1), idOf(*student_));
@@ -129,10 +130,10 @@ TEST_F(Enrollments, APaidCourseAnswers402WithHowToPayAndWritesNothing) {
     EXPECT_EQ(r.body["checkout"]["body"]["courseId"], id);
     EXPECT_EQ(call(port(), "GET", "/api/v1/courses/" + id + "/enrollment", std::nullopt, *student_).status, 404);
     pg::Connection c(db_->url());
-    EXPECT_EQ(c.query("SELECT count(*) FROM lms_events WHERE stream_id LIKE 'enrollment-%' AND data->>'courseId' = $1",
-                      {id})
-                  .i64(0, 0),
-              0);
+    EXPECT_EQ(
+        c.query("SELECT count(*) FROM lms_events WHERE stream_id LIKE 'enrollment-%' AND data->>'courseId' = $1", {id})
+            .i64(0, 0),
+        0);
 }
 
 TEST_F(Enrollments, NobodyEnrollsInADraftAnUnknownCourseOrTheirOwn) {
@@ -170,10 +171,10 @@ TEST_F(Enrollments, SixteenRacingRequestsMakeOneEnrollment) {
     EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
     EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 15);
     pg::Connection c(db_->url());
-    EXPECT_EQ(c.query("SELECT count(*) FROM lms_events WHERE event_type = 'StudentEnrolled' AND data->>'courseId' = $1",
-                      {id})
-                  .i64(0, 0),
-              1);
+    EXPECT_EQ(
+        c.query("SELECT count(*) FROM lms_events WHERE event_type = 'StudentEnrolled' AND data->>'courseId' = $1", {id})
+            .i64(0, 0),
+        1);
 }
 
 TEST_F(Enrollments, TheInstructorCountsAndListsTheirStudentsAndOnlyTheirs) {
@@ -228,9 +229,9 @@ TEST_F(Enrollments, AdminsListEveryEnrollmentWithFilters) {
 
 TEST_F(Enrollments, ReplayRebuildsTheEnrollmentsExactlyAsTheyAreLive) {
     const auto course = published("Replayed", 0);
-    ASSERT_EQ(call(port(), "POST", "/api/v1/courses/" + std::string(course["id"]) + "/enroll", std::nullopt, *student_)
-                  .status,
-              201);
+    ASSERT_EQ(
+        call(port(), "POST", "/api/v1/courses/" + std::string(course["id"]) + "/enroll", std::nullopt, *student_).status,
+        201);
     pg::Connection c(db_->url());
     const auto live = test::dumpTable(c, "lms_rm.enrollments", "enrollment_id");
     ASSERT_GE(c.exec("SELECT count(*) FROM lms_rm.enrollments").i64(0, 0), 1);

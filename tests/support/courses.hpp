@@ -37,8 +37,8 @@ inline Headers signUpAdmin(int port, const std::string& dbUrl, const std::string
     const auto email = "admin-" + newUuid().substr(24) + "@example.com";
     const identity::RegisterInput in{email, "admin password 123", "Ada", "Admin", "ADMIN", true};
     EXPECT_TRUE(identity::Commands(c, Clock::system(), settings).registerUser(in, {"test", "test", ""}));
-    auto login =
-        call(port, "POST", "/api/v1/auth/login", nlohmann::json{{"email", email}, {"password", "admin password 123"}});
+    auto login = call(port, "POST", "/api/v1/auth/login",
+                      nlohmann::json{{"email", email}, {"password", "admin password 123"}});
     return bearer(login.body["accessToken"]);
 }
 
@@ -57,9 +57,8 @@ inline nlohmann::json draftWithALecture(int port, const Headers& owner, const st
     auto section = call(port, "POST", "/api/v1/courses/" + id + "/sections", nlohmann::json{{"title", "Basics"}}, owner);
     EXPECT_EQ(section.status, 201) << section.raw;
     const std::string sid = section.body["sections"][0]["id"];
-    auto lecture =
-        call(port, "POST", "/api/v1/courses/" + id + "/sections/" + sid + "/lectures",
-             nlohmann::json{{"title", "Hello"}, {"content", "secret content"}, {"duration", 12}}, owner);
+    auto lecture = call(port, "POST", "/api/v1/courses/" + id + "/sections/" + sid + "/lectures",
+                        nlohmann::json{{"title", "Hello"}, {"content", "secret content"}, {"duration", 12}}, owner);
     EXPECT_EQ(lecture.status, 201) << lecture.raw;
     return lecture.body;
 }

@@ -18,11 +18,12 @@ CourseFacts paidCourse() { return {true, true, "i1", 4900, "EUR"}; }
 
 json enrolledData(const std::string& source, const std::string& payment, std::int64_t amount,
                   const std::string& currency) {
-    return {{"enrollmentId", "e1"}, {"studentId", "s1"}, {"courseId", "c1"},        {"source", source},
+    return {{"enrollmentId", "e1"}, {"studentId", "s1"}, {"courseId", "c1"},     {"source", source},
             {"paymentId", payment}, {"amount", amount},  {"currency", currency}, {"at", kT0}};
 }
 DomainEvent enrolled(const std::string& source = "FREE", const std::string& payment = "") {
-    return {"StudentEnrolled", 1, enrolledData(source, payment, source == "FREE" ? 0 : 4900, source == "FREE" ? "USD" : "EUR")};
+    return {"StudentEnrolled", 1,
+            enrolledData(source, payment, source == "FREE" ? 0 : 4900, source == "FREE" ? "USD" : "EUR")};
 }
 DomainEvent revoked(const std::string& payment = "") {
     return {"EnrollmentRevoked", 1, {{"reason", "refunded"}, {"paymentId", payment}, {"at", kT0}}};
@@ -51,9 +52,7 @@ TEST(Enrollment, NoEnrollmentInAnUnpublishedOrUnknownCourseNorInOnesOwn) {
     given<Enrollment>({}).when(Enroll{kId, "s1", "c1", draft, kT0}).thenRefused("course_not_found");
     given<Enrollment>({}).when(Enroll{kId, "s1", "c1", CourseFacts{}, kT0}).thenRefused("course_not_found");
     given<Enrollment>({}).when(Enroll{kId, "i1", "c1", freeCourse(), kT0}).thenRefused("own_course");
-    given<Enrollment>({})
-        .when(EnrollByPayment{kId, "i1", "c1", "i1", "p1", 4900, "EUR", kT0})
-        .thenRefused("own_course");
+    given<Enrollment>({}).when(EnrollByPayment{kId, "i1", "c1", "i1", "p1", 4900, "EUR", kT0}).thenRefused("own_course");
 }
 
 TEST(Enrollment, APaymentEnrollsOnceWhateverTheCourseIsNow) {
