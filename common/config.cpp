@@ -158,6 +158,26 @@ Config Config::fromEnvironment() {
     }
     while (!c.publicUrl.empty() && c.publicUrl.back() == '/') c.publicUrl.pop_back();
     c.mailFrom = env("LMS_MAIL_FROM", "LMS <no-reply@lms.localhost>");
+    c.paymentProvider = env("LMS_PAYMENT_PROVIDER", "simulated");
+    if (c.paymentProvider != "simulated" && c.paymentProvider != "stripe" && c.paymentProvider != "razorpay") {
+        throw ConfigError("LMS_PAYMENT_PROVIDER='" + c.paymentProvider + "' is not simulated, stripe or razorpay");
+    }
+    {
+        const std::string secrets = env("LMS_STRIPE_WEBHOOK_SECRETS", "");
+        std::size_t i = 0;
+        while (i <= secrets.size() && !secrets.empty()) {
+            auto j = secrets.find(',', i);
+            if (j == std::string::npos) j = secrets.size();
+            std::string one = secrets.substr(i, j - i);
+            while (!one.empty() && one.front() == ' ') one.erase(0, 1);
+            while (!one.empty() && one.back() == ' ') one.pop_back();
+            if (!one.empty()) c.stripeWebhookSecrets.push_back(one);
+            i = j + 1;
+        }
+    }
+    c.razorpayWebhookSecret = env("LMS_RAZORPAY_WEBHOOK_SECRET", "");
+    c.stripeToleranceS = envInt("LMS_STRIPE_TOLERANCE_S", 300, 1, 86400);
+    c.checkoutTtlS = envInt("LMS_CHECKOUT_TTL_S", 1800, 60, 86400);
     c.smtpHost = env("LMS_SMTP_HOST", "");
     c.smtpPort = envInt("LMS_SMTP_PORT", 587, 1, 65535);
     c.smtpUser = env("LMS_SMTP_USER", "");

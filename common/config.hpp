@@ -78,6 +78,13 @@ struct Config {
     int mailRetryBaseMs = 1000;  // LMS_MAIL_RETRY_BASE_MS: backoff base (doubles per attempt)
     std::string smtpCaFile;      // LMS_SMTP_CA_FILE: PEM CAs trusted for STARTTLS besides the system's
 
+    // Payments.
+    std::string paymentProvider = "simulated";      // LMS_PAYMENT_PROVIDER: simulated | stripe | razorpay
+    std::vector<std::string> stripeWebhookSecrets;  // LMS_STRIPE_WEBHOOK_SECRETS: comma-separated (rotation)
+    std::string razorpayWebhookSecret;              // LMS_RAZORPAY_WEBHOOK_SECRET
+    int stripeToleranceS = 300;                     // LMS_STRIPE_TOLERANCE_S: accepted age of a Stripe-Signature
+    int checkoutTtlS = 1800;                        // LMS_CHECKOUT_TTL_S: how long a checkout can be paid
+
     // Reads the process environment; throws ConfigError on the first bad value.
     static Config fromEnvironment();
 };

@@ -1,6 +1,7 @@
 #include "api/catalog/context.hpp"
 #include "api/enrollment/context.hpp"
 #include "api/identity/context.hpp"
+#include "api/payments/context.hpp"
 #include "ops/commands.hpp"
 #include "projections/stream_activity.hpp"
 
@@ -13,6 +14,7 @@ const api::Registry& contexts() {
         identity::registerContext(r);
         catalog::registerContext(r);
         enrollment::registerContext(r);
+        payments::registerContext(r);
         // The read model of every stream, whatever its context (made once every category is known).
         r.projection([] { return std::make_unique<projections::StreamActivity>(contexts().categories()); });
         return r;

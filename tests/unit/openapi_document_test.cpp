@@ -154,7 +154,11 @@ TEST(OpenApiDocument, EveryOperationDocumentsTheStatusesTheServerAnswersOnEveryR
         }
         if (o.op->contains("requestBody")) {
             EXPECT_TRUE(documents(o, "400")) << o.name() << " parses a body but does not document 400";
-            EXPECT_TRUE(documents(o, "422")) << o.name() << " takes a body but does not document 422";
+            // A provider's webhook body is verified as raw bytes, not validated field by field
+            // (x-lms-raw-body): what fails is the signature or the event, a 400.
+            if (!o.op->value("x-lms-raw-body", false)) {
+                EXPECT_TRUE(documents(o, "422")) << o.name() << " takes a body but does not document 422";
+            }
         }
     }
 }
