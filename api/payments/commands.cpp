@@ -21,8 +21,8 @@ DomainError refusal(Kind kind, const char* code, std::string message, const char
 
 eventstore::CommandOptions inlineReadModel() {
     eventstore::CommandOptions options;
-    options.withinTransaction = [](pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written)
-        -> std::optional<DomainError> {
+    options.withinTransaction =
+        [](pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written) -> std::optional<DomainError> {
         projections::payments::Payments readModel;
         projections::applyInline(c, readModel, written);
         return std::nullopt;
@@ -50,20 +50,11 @@ Result<PaymentRow> Commands::checkout(const std::string& studentId, const std::s
     const PaymentId id(newUuid());
     const std::int64_t now = clock_.nowUs();
     const std::int64_t expiresAt = now / 1'000'000 + checkoutTtlS_;
-    auto session =
-        provider.checkout({id.value(), courseId, course.title, course.price, course.currency, expiresAt});
+    auto session = provider.checkout({id.value(), courseId, course.title, course.price, course.currency, expiresAt});
     if (!session)
         return unexpected(refusal(Kind::Conflict, "provider_unavailable", "the payment provider: " + session.error()));
-    dp::PaymentInitiated e{id,
-                           studentId,
-                           courseId,
-                           course.instructorId,
-                           provider.name(),
-                           session->ref,
-                           course.price,
-                           course.currency,
-                           session->url,
-                           expiresAt * 1'000'000,
+    dp::PaymentInitiated e{id,           studentId,    courseId,        course.instructorId, provider.name(),
+                           session->ref, course.price, course.currency, session->url,        expiresAt * 1'000'000,
                            now};
     return run(id, dp::InitiatePayment{e}, meta);
 }
@@ -162,9 +153,9 @@ std::optional<DomainError> applyNotice(pg::Connection& c, const Clock& clock, co
         spdlog::warn("payments: notice {} ({}) names no known payment; parked", webhookStream, notice.eventType);
         return std::nullopt;
     }
-    auto done = eventstore::handleCommand<dp::Payment>(
-        c, dp::paymentStream(PaymentId(payment->id)), dp::RecordNotice{notice.kind, notice.report, clock.nowUs()}, meta,
-        inlineReadModel());
+    auto done = eventstore::handleCommand<dp::Payment>(c, dp::paymentStream(PaymentId(payment->id)),
+                                                       dp::RecordNotice{notice.kind, notice.report, clock.nowUs()},
+                                                       meta, inlineReadModel());
     if (!done) {
         if (done.error().code == eventstore::kConcurrencyConflict) return done.error();
         spdlog::warn("payments: notice {} refused by payment {}: {}", webhookStream, payment->id, done.error().code);

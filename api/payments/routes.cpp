@@ -69,7 +69,8 @@ const char* why(webhook::StripeVerdict v) {
         case webhook::StripeVerdict::MalformedHeader: return "the Stripe-Signature header is malformed";
         case webhook::StripeVerdict::NoV1Signature: return "the Stripe-Signature header has no v1 signature";
         case webhook::StripeVerdict::NoSignatureMatches: return "no signature matches the body";
-        case webhook::StripeVerdict::TimestampOutsideTolerance: return "the signature's timestamp is too old or too new";
+        case webhook::StripeVerdict::TimestampOutsideTolerance:
+            return "the signature's timestamp is too old or too new";
         case webhook::StripeVerdict::Accepted: break;
     }
     return "accepted";
@@ -120,11 +121,13 @@ Response Routes::simulatedPage(Request& req) {
     std::string html =
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Simulated checkout</title></head><body>"
         "<h1>Simulated checkout</h1><p>" +
-        htmlEscape(p->courseTitle) + ": <strong>" + htmlEscape(amount) + "</strong></p><p>Status: " + htmlEscape(p->status) +
-        "</p>";
+        htmlEscape(p->courseTitle) + ": <strong>" + htmlEscape(amount) +
+        "</strong></p><p>Status: " + htmlEscape(p->status) + "</p>";
     if (p->status == "PENDING") {
-        html += "<form method=\"post\" action=\"" + base + "/complete\"><button>Pay</button></form>"
-                "<form method=\"post\" action=\"" + base + "/cancel\"><button>Cancel</button></form>";
+        html += "<form method=\"post\" action=\"" + base +
+                "/complete\"><button>Pay</button></form>"
+                "<form method=\"post\" action=\"" +
+                base + "/cancel\"><button>Cancel</button></form>";
     }
     html += "<p>No money moves: this is the simulated provider (LMS_PAYMENT_PROVIDER=simulated).</p></body></html>";
     Response res{200, "text/html; charset=utf-8", html, {}};
@@ -138,7 +141,8 @@ Response Routes::simulated(Request& req, const std::string& kind) {
     auto done = commands(*conn).simulate(req.params["id"], kind == "cancel" ? "expired" : "completed",
                                          http::metadataOf(req, "simulated-provider"));
     if (!done) return http::fromDomain(done.error(), req.requestId);
-    return http::json(202, json{{"paymentId", done->id}, {"notice", kind == "cancel" ? "expired" : "completed"},
+    return http::json(202, json{{"paymentId", done->id},
+                                {"notice", kind == "cancel" ? "expired" : "completed"},
                                 {"message", "the notice is stored; the payment moves as it is processed"}});
 }
 

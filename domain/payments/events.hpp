@@ -97,9 +97,9 @@ struct WebhookReceived {
     static constexpr std::string_view kType = "WebhookReceived";
     static constexpr int kSchemaVersion = 1;
     std::string provider;
-    std::string eventType;  // the provider's: checkout.session.completed, payment.captured, ...
-    std::string kind;       // what it means here: completed, refunded, expired, failed, ignored
-    std::string paymentId;  // ours, when the notice names it (metadata, notes, client_reference_id)
+    std::string eventType;    // the provider's: checkout.session.completed, payment.captured, ...
+    std::string kind;         // what it means here: completed, refunded, expired, failed, ignored
+    std::string paymentId;    // ours, when the notice names it (metadata, notes, client_reference_id)
     std::string providerRef;  // the checkout it is about (session, order), when it says
     ProviderReport report;
     std::int64_t at = 0;

@@ -23,7 +23,8 @@ inline std::string paymentStream(const PaymentId& id) { return std::string(kPaym
 
 inline std::optional<PaymentId> paymentOfStream(std::string_view streamId) {
     const auto n = kPaymentCategory.size();
-    if (streamId.size() <= n + 1 || streamId.substr(0, n) != kPaymentCategory || streamId[n] != '-') return std::nullopt;
+    if (streamId.size() <= n + 1 || streamId.substr(0, n) != kPaymentCategory || streamId[n] != '-')
+        return std::nullopt;
     return PaymentId(std::string(streamId.substr(n + 1)));
 }
 

@@ -76,26 +76,30 @@ Payment::State Payment::evolve(State s, const PaymentEvents::Event& event) {
 }
 
 Decision Payment::decide(const State& s, const Command& command) {
-    return std::visit(
-        Overloaded{
-            [&](const InitiatePayment& c) -> Decision {
-                if (s.exists) return unexpected(refusal(Kind::Conflict, "payment_exists", "the payment exists"));
-                if (c.initiated.amount <= 0)
-                    return unexpected(refusal(Kind::Conflict, "course_free", "a free course is enrolled in, not paid for"));
-                if (c.initiated.studentId == c.initiated.instructorId)
-                    return unexpected(refusal(Kind::Forbidden, "own_course", "an instructor does not buy their own course"));
-                return one(c.initiated);
-            },
-            [&](const RecordNotice& c) -> Decision { return notice(s, c); },
-            [&](const RequestRefund& c) -> Decision {
-                if (!s.exists) return unexpected(refusal(Kind::NotFound, "payment_not_found", "no such payment"));
-                if (s.status == PaymentStatus::Refunded) return std::vector<DomainEvent>{};
-                if (s.status != PaymentStatus::Completed && s.status != PaymentStatus::Flagged)
-                    return unexpected(refusal(Kind::Conflict, "not_refundable", "only a completed payment is refunded"));
-                return one(PaymentRefundRequested{c.refundRef, c.at});
-            },
-        },
-        command);
+    return std::visit(Overloaded{
+                          [&](const InitiatePayment& c) -> Decision {
+                              if (s.exists)
+                                  return unexpected(refusal(Kind::Conflict, "payment_exists", "the payment exists"));
+                              if (c.initiated.amount <= 0)
+                                  return unexpected(refusal(Kind::Conflict, "course_free",
+                                                            "a free course is enrolled in, not paid for"));
+                              if (c.initiated.studentId == c.initiated.instructorId)
+                                  return unexpected(refusal(Kind::Forbidden, "own_course",
+                                                            "an instructor does not buy their own course"));
+                              return one(c.initiated);
+                          },
+                          [&](const RecordNotice& c) -> Decision { return notice(s, c); },
+                          [&](const RequestRefund& c) -> Decision {
+                              if (!s.exists)
+                                  return unexpected(refusal(Kind::NotFound, "payment_not_found", "no such payment"));
+                              if (s.status == PaymentStatus::Refunded) return std::vector<DomainEvent>{};
+                              if (s.status != PaymentStatus::Completed && s.status != PaymentStatus::Flagged)
+                                  return unexpected(refusal(Kind::Conflict, "not_refundable",
+                                                            "only a completed payment is refunded"));
+                              return one(PaymentRefundRequested{c.refundRef, c.at});
+                          },
+                      },
+                      command);
 }
 
 }  // namespace lms::domain::payments

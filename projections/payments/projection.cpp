@@ -50,7 +50,8 @@ void set(pg::Connection& c, const std::string& id, const std::string& version, c
          const std::string& assignments, pg::Params extra = {}) {
     pg::Params params{id, version, at};
     params.insert(params.end(), extra.begin(), extra.end());
-    c.query("UPDATE payments SET version = $2, updated_at = $3, " + assignments + " WHERE payment_id = $1 AND version < $2",
+    c.query("UPDATE payments SET version = $2, updated_at = $3, " + assignments +
+                " WHERE payment_id = $1 AND version < $2",
             params);
 }
 

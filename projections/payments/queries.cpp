@@ -98,9 +98,10 @@ Page<PaymentRow> historyOf(pg::Connection& c, const std::string& studentId, cons
     out.totalItems =
         c.query("SELECT count(*) FROM lms_rm.payments p WHERE p.student_id = $1::uuid", {studentId}).i64(0, 0);
     if (out.totalItems == 0) return out;
-    const auto r = c.query("SELECT " + kColumns + kFrom +
-                               " WHERE p.student_id = $1::uuid ORDER BY p.created_at DESC, p.payment_id LIMIT $2 OFFSET $3",
-                           {studentId, std::to_string(request.limit), std::to_string(request.offset())});
+    const auto r =
+        c.query("SELECT " + kColumns + kFrom +
+                    " WHERE p.student_id = $1::uuid ORDER BY p.created_at DESC, p.payment_id LIMIT $2 OFFSET $3",
+                {studentId, std::to_string(request.limit), std::to_string(request.offset())});
     for (int i = 0; i < r.rows(); ++i) out.items.push_back(row(r, i));
     return out;
 }
@@ -115,8 +116,8 @@ Page<PaymentRow> payments(pg::Connection& c, const PaymentFilter& f, const PageR
     params.emplace_back(std::to_string(request.limit));
     params.emplace_back(std::to_string(request.offset()));
     const auto r = c.query("SELECT " + kColumns + kFrom + " WHERE " + where +
-                               " ORDER BY p.created_at DESC, p.payment_id LIMIT $" + std::to_string(n + 1) + " OFFSET $" +
-                               std::to_string(n + 2),
+                               " ORDER BY p.created_at DESC, p.payment_id LIMIT $" + std::to_string(n + 1) +
+                               " OFFSET $" + std::to_string(n + 2),
                            params);
     for (int i = 0; i < r.rows(); ++i) out.items.push_back(row(r, i));
     return out;
@@ -125,10 +126,11 @@ Page<PaymentRow> payments(pg::Connection& c, const PaymentFilter& f, const PageR
 std::vector<Total> totals(pg::Connection& c, const PaymentFilter& f) {
     pg::Params params;
     const std::string where = whereOf(f, params);
-    const auto r = c.query("SELECT p.currency, p.status, count(*), coalesce(sum(p.amount), 0)::bigint "
-                           "FROM lms_rm.payments p WHERE " +
-                               where + " GROUP BY p.currency, p.status ORDER BY p.currency, p.status",
-                           params);
+    const auto r = c.query(
+        "SELECT p.currency, p.status, count(*), coalesce(sum(p.amount), 0)::bigint "
+        "FROM lms_rm.payments p WHERE " +
+            where + " GROUP BY p.currency, p.status ORDER BY p.currency, p.status",
+        params);
     std::vector<Total> out;
     for (int i = 0; i < r.rows(); ++i) out.push_back({r.str(i, 0), r.str(i, 1), r.i64(i, 2), r.i64(i, 3)});
     return out;

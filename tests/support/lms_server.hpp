@@ -17,8 +17,10 @@ namespace lms::test {
 
 class LmsServer {
 public:
+    // `serveArgs` follow `lms serve` (say {"--only", "api,projections"}).
     explicit LmsServer(const std::string& dbUrl, const std::string& secret,
-                       const std::map<std::string, std::string>& extra = {}) {
+                       const std::map<std::string, std::string>& extra = {},
+                       const std::vector<std::string>& serveArgs = {}) {
         dataDir_ = std::filesystem::temp_directory_path() / ("lms-it-" + newUuid());
         env_ = test::lmsEnvironment(dbUrl, {{"LMS_HTTP_PORT", "0"},
                                             {"LMS_POLL_INTERVAL_MS", "50"},
@@ -30,7 +32,9 @@ public:
                                             {"LMS_RATE_REFRESH_PER_MIN", "100000"},
                                             {"LMS_RATE_PASSWORD_RESET_PER_MIN", "100000"}});
         for (const auto& [k, v] : extra) env_[k] = v;
-        process_ = std::make_unique<test::Process>(std::vector<std::string>{test::lmsBinary(), "serve"}, env_);
+        std::vector<std::string> argv{test::lmsBinary(), "serve"};
+        argv.insert(argv.end(), serveArgs.begin(), serveArgs.end());
+        process_ = std::make_unique<test::Process>(argv, env_);
         const auto kafka = process_->waitForLine("kafka: embedded mock cluster at", std::chrono::seconds(60));
         const auto at = kafka.find(" at ") + 4;
         brokers_ = kafka.substr(at, kafka.find(' ', at) - at);
@@ -39,10 +43,18 @@ public:
         process_->waitForLine("lms: serving", std::chrono::seconds(60));
     }
     ~LmsServer() {
-        process_->kill(SIGTERM);
-        process_->wait();
+        if (!crashed_) {
+            process_->kill(SIGTERM);
+            process_->wait();
+        }
         std::error_code ec;
         std::filesystem::remove_all(dataDir_, ec);
+    }
+    // kill -9: no shutdown of any kind.
+    void crash() {
+        process_->kill(SIGKILL);
+        process_->wait();
+        crashed_ = true;
     }
     int port() const { return port_; }
     const std::string& brokers() const { return brokers_; }
@@ -54,6 +66,7 @@ private:
     std::unique_ptr<test::Process> process_;
     int port_ = 0;
     std::string brokers_;
+    bool crashed_ = false;
 };
 
 }  // namespace lms::test
