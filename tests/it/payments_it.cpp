@@ -34,7 +34,7 @@ const std::string kRazorpay = "rzp_webhook_secret_for_tests";
 
 const std::map<std::string, std::string>& serverEnv() {
     static const std::map<std::string, std::string> env{{"LMS_STRIPE_WEBHOOK_SECRETS", kStripeOld + "," + kStripeNew},
-                                                         {"LMS_RAZORPAY_WEBHOOK_SECRET", kRazorpay}};
+                                                        {"LMS_RAZORPAY_WEBHOOK_SECRET", kRazorpay}};
     return env;
 }
 
@@ -181,8 +181,9 @@ TEST_F(Payments, TheSimulatedFlowPaysEnrollsAndARefundRevokesAccess) {
     EXPECT_EQ(enrolled.body["source"], "PAYMENT");
     EXPECT_EQ(enrolled.body["paymentId"], pid);
     EXPECT_EQ(enrolled.body["amount"], 4900);
-    EXPECT_EQ(call(port(), "GET", "/api/v1/courses/" + id, std::nullopt, s).body["sections"][0]["lectures"][0]["content"],
-              "secret content");
+    EXPECT_EQ(
+        call(port(), "GET", "/api/v1/courses/" + id, std::nullopt, s).body["sections"][0]["lectures"][0]["content"],
+        "secret content");
     auto history = call(port(), "GET", "/api/v1/payments/history", std::nullopt, s);
     ASSERT_EQ(history.body["meta"]["totalItems"], 1);
     EXPECT_EQ(history.body["items"][0]["status"], "COMPLETED");
@@ -201,15 +202,16 @@ TEST_F(Payments, TheSimulatedFlowPaysEnrollsAndARefundRevokesAccess) {
     EXPECT_FALSE(call(port(), "GET", "/api/v1/courses/" + id, std::nullopt, s)
                      .body["sections"][0]["lectures"][0]
                      .contains("content"));
-    EXPECT_EQ(count("SELECT count(*) FROM lms_events WHERE event_type = 'StudentEnrolled' AND data->>'courseId' = $1",
-                    {id}),
-              1);
+    EXPECT_EQ(
+        count("SELECT count(*) FROM lms_events WHERE event_type = 'StudentEnrolled' AND data->>'courseId' = $1", {id}),
+        1);
     // The admin's list: filtered by course, with totals.
     auto list = call(port(), "GET", "/api/v1/admin/payments?courseId=" + id, std::nullopt, *admin_);
     ASSERT_EQ(list.status, 200) << list.raw;
     EXPECT_EQ(list.body["meta"]["totalItems"], 1);
     ASSERT_EQ(list.body["totals"].size(), 1u);
-    EXPECT_EQ(list.body["totals"][0], (json{{"currency", "USD"}, {"status", "REFUNDED"}, {"count", 1}, {"amount", 4900}}));
+    EXPECT_EQ(list.body["totals"][0],
+              (json{{"currency", "USD"}, {"status", "REFUNDED"}, {"count", 1}, {"amount", 4900}}));
     auto bad = call(port(), "GET", "/api/v1/admin/payments?status=PAID&provider=paypal&courseId=x&from=yesterday",
                     std::nullopt, *admin_);
     EXPECT_EQ(bad.status, 422);
@@ -221,10 +223,10 @@ TEST_F(Payments, ACheckoutIsRefusedForAFreeCourseOneOwnCourseAndBadInput) {
     const auto s = student();
     EXPECT_EQ(call(port(), "POST", "/api/v1/payments/checkout-sessions", json{{"courseId", free["id"]}}, s).status, 409);
     const auto paid = course();
-    EXPECT_EQ(
-        call(port(), "POST", "/api/v1/payments/checkout-sessions", json{{"courseId", paid["id"]}}, *owner_).status, 403);
-    auto bad = call(port(), "POST", "/api/v1/payments/checkout-sessions", json{{"courseId", "x"}, {"provider", "stripe"}},
-                    s);
+    EXPECT_EQ(call(port(), "POST", "/api/v1/payments/checkout-sessions", json{{"courseId", paid["id"]}}, *owner_).status,
+              403);
+    auto bad = call(port(), "POST", "/api/v1/payments/checkout-sessions",
+                    json{{"courseId", "x"}, {"provider", "stripe"}}, s);
     EXPECT_EQ(bad.status, 422);
     EXPECT_EQ(bad.body["errors"].size(), 2u) << bad.raw;
     EXPECT_EQ(call(port(), "POST", "/api/v1/payments/checkout-sessions", json{{"courseId", newUuid()}}, s).status, 404);
@@ -249,9 +251,10 @@ TEST_F(Payments, AStripeWebhookIsVerifiedOnTheRawBytesAndRefusedWhenAnythingIsOf
     EXPECT_EQ(send(body, webhook::signStripe(body, "whsec_someone_else", now)).status, 400) << "another secret";
     EXPECT_EQ(send(body, webhook::signStripe(body, kStripeNew, now - 3600)).status, 400) << "an hour old";
     EXPECT_EQ(send(body, "t=" + std::to_string(now) + ",v0=abc").status, 400);
-    EXPECT_EQ(count("SELECT count(*) FROM lms_events WHERE stream_id LIKE 'webhook-stripe-%' AND data->>'paymentId' = $1",
-                    {p.id}),
-              0)
+    EXPECT_EQ(
+        count("SELECT count(*) FROM lms_events WHERE stream_id LIKE 'webhook-stripe-%' AND data->>'paymentId' = $1",
+              {p.id}),
+        0)
         << "nothing refused was stored";
     // The old secret still works while it is rolled (both in LMS_STRIPE_WEBHOOK_SECRETS).
     auto ok = send(body, webhook::signStripe(body, kStripeOld, now));
@@ -284,9 +287,10 @@ TEST_F(Payments, AHundredConcurrentDeliveriesOfOneCompletionMakeOneEnrollment) {
     EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), 100);
     ASSERT_TRUE(eventually([&] { return enrollmentStatus(s, c["id"]) == "ACTIVE"; }));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    EXPECT_EQ(count("SELECT count(*) FROM lms_events WHERE stream_id LIKE 'webhook-stripe-%' AND data->>'paymentId' = $1",
-                    {p.id}),
-              1);
+    EXPECT_EQ(
+        count("SELECT count(*) FROM lms_events WHERE stream_id LIKE 'webhook-stripe-%' AND data->>'paymentId' = $1",
+              {p.id}),
+        1);
     EXPECT_EQ(count("SELECT count(*) FROM lms_events WHERE event_type = 'PaymentCompleted' AND stream_id = $1",
                     {"payment-" + p.id}),
               1);
@@ -339,7 +343,8 @@ TEST_F(Payments, NoticesOutOfOrderEndInTheRightState) {
     ASSERT_TRUE(eventually([&] {
         return paymentStatus(p1.id) == "REFUNDED" && paymentStatus(p2.id) == "REFUNDED" &&
                enrollmentStatus(s3, c["id"]) == "ACTIVE";
-    })) << paymentStatus(p1.id) << " " << paymentStatus(p2.id) << " " << enrollmentStatus(s3, c["id"]);
+    })) << paymentStatus(p1.id)
+        << " " << paymentStatus(p2.id) << " " << enrollmentStatus(s3, c["id"]);
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     EXPECT_NE(enrollmentStatus(s1, c["id"]), "ACTIVE");
     EXPECT_NE(enrollmentStatus(s2, c["id"]), "ACTIVE");
@@ -352,8 +357,9 @@ TEST_F(Payments, ARazorpayCaptureEnrollsAndARefundRevokes) {
     const auto s = student();
     const auto p = checkoutWith("razorpay", idOf(s), c["id"]);
     const std::string payId = "pay_" + p.id.substr(24);
-    const json payment{{"id", payId},     {"order_id", p.providerRef}, {"amount", 4900}, {"currency", "USD"},
-                       {"status", "captured"}, {"notes", {{"paymentId", p.id}}}, {"amount_refunded", 0}};
+    const json payment{{"id", payId},         {"order_id", p.providerRef}, {"amount", 4900},
+                       {"currency", "USD"},   {"status", "captured"},      {"notes", {{"paymentId", p.id}}},
+                       {"amount_refunded", 0}};
     const json captured{{"event", "payment.captured"}, {"payload", {{"payment", {{"entity", payment}}}}}};
     const auto send = [&](const json& event, const std::string& eventId, const std::string& secret) {
         const std::string body = event.dump();
@@ -369,10 +375,11 @@ TEST_F(Payments, ARazorpayCaptureEnrollsAndARefundRevokes) {
     ASSERT_TRUE(eventually([&] { return enrollmentStatus(s, c["id"]) == "ACTIVE"; }));
     json refundedPayment = payment;
     refundedPayment["amount_refunded"] = 4900;
-    const json refund{{"event", "refund.processed"},
-                      {"payload",
-                       {{"refund", {{"entity", {{"id", "rfnd_1"}, {"payment_id", payId}, {"amount", 4900}, {"currency", "USD"}}}}},
-                        {"payment", {{"entity", refundedPayment}}}}}};
+    const json refund{
+        {"event", "refund.processed"},
+        {"payload",
+         {{"refund", {{"entity", {{"id", "rfnd_1"}, {"payment_id", payId}, {"amount", 4900}, {"currency", "USD"}}}}},
+          {"payment", {{"entity", refundedPayment}}}}}};
     ASSERT_EQ(send(refund, "evt_rzp_rf_" + p.id.substr(24), kRazorpay).status, 200);
     ASSERT_TRUE(eventually([&] { return enrollmentStatus(s, c["id"]) == "REVOKED"; }));
     EXPECT_FALSE(call(port(), "GET", "/api/v1/courses/" + std::string(c["id"]), std::nullopt, s)
@@ -393,7 +400,8 @@ TEST(PaymentsCrash, ACrashBetweenTheAnswerAndTheProcessingLosesNothingAndDoubles
     const std::string courseId = test::publishedCourse(port, owner, admin, "Crash course", 4900)["id"];
     pg::Connection c(db.url());
     StandInProvider stripeStandIn("stripe");
-    const auto p = payments::Commands(c, Clock::system()).checkout(studentId, courseId, stripeStandIn, {studentId, "", ""});
+    const auto p =
+        payments::Commands(c, Clock::system()).checkout(studentId, courseId, stripeStandIn, {studentId, "", ""});
     ASSERT_TRUE(p.has_value());
     json event{{"id", "evt_crash_" + p->id.substr(24)},
                {"type", "checkout.session.completed"},
@@ -412,7 +420,8 @@ TEST(PaymentsCrash, ACrashBetweenTheAnswerAndTheProcessingLosesNothingAndDoubles
                              body);
     ASSERT_EQ(answer.status, 200) << answer.raw;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    const std::string enrolled = "SELECT count(*) FROM lms_rm.enrollments WHERE course_id = $1::uuid AND status = 'ACTIVE'";
+    const std::string enrolled =
+        "SELECT count(*) FROM lms_rm.enrollments WHERE course_id = $1::uuid AND status = 'ACTIVE'";
     EXPECT_EQ(c.query(enrolled, {courseId}).i64(0, 0), 0) << "nothing processed it yet";
     apiOnly->crash();
     delete apiOnly;
