@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "api/context.hpp"
+#include "api/idempotency.hpp"
 #include "api/server.hpp"
 #include "common/clock.hpp"
 #include "common/metrics.hpp"
@@ -130,6 +131,7 @@ int serve(const Config& config, const Args& args) {
     std::unique_ptr<pg::Pool> pool;
     std::unique_ptr<api::HealthProbe> health;
     std::unique_ptr<api::Services> services;
+    std::unique_ptr<api::Idempotency> idempotency;
     std::vector<std::unique_ptr<api::HttpSide>> sides;
     api::EventFeed feed;  // after the sides: destroyed (stopped) before its subscribers are
     std::unique_ptr<api::Server> server;
@@ -140,6 +142,11 @@ int serve(const Config& config, const Args& args) {
         http::Router router;
         api::addCoreRoutes(router, *health, *pool);
         sides = contexts().mountHttp(*services, router);
+        // Every POST honours Idempotency-Key (API.md): run once, answered the same on a retry.
+        idempotency = std::make_unique<api::Idempotency>(*pool, services->secret, services->authenticator);
+        router.wrap([&](const http::Router::Route& r) {
+            return r.method == "POST" ? idempotency->guard(r.handler) : r.handler;
+        });
         for (auto& side : sides) side->start();
         feed.start(config.databaseUrl, config.pollIntervalMs);
         server = std::make_unique<api::Server>(config, std::move(router));

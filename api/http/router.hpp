@@ -1,6 +1,7 @@
 #pragma once
 // Routes with path parameters ("/api/v1/users/{id}") to handlers. Handlers are thin: parse,
 // call a command or a query, map the result to a status.
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -28,6 +29,10 @@ public:
     const Route* match(const std::string& method, const std::string& path, std::map<std::string, std::string>& params,
                        bool& pathExists) const;
     const std::vector<Route>& routes() const { return routes_; }
+    // Replaces every route's handler with what f makes of it (the Idempotency-Key guard on POSTs).
+    void wrap(const std::function<Handler(const Route&)>& f) {
+        for (auto& r : routes_) r.handler = f(r);
+    }
 
 private:
     std::vector<Route> routes_;

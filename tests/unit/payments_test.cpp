@@ -127,9 +127,10 @@ TEST(Notices, StripeBodiesMeanWhatTheirTypeSays) {
     auto unpaid = completed;
     unpaid["data"]["object"]["payment_status"] = "unpaid";
     EXPECT_EQ(stripeNotice(unpaid)->kind, "ignored");
-    auto partial = json{{"id", "evt_2"},
-                        {"type", "charge.refunded"},
-                        {"data", {{"object", {{"payment_intent", "pi_1"}, {"amount_refunded", 100}, {"refunded", false}}}}}};
+    auto partial =
+        json{{"id", "evt_2"},
+             {"type", "charge.refunded"},
+             {"data", {{"object", {{"payment_intent", "pi_1"}, {"amount_refunded", 100}, {"refunded", false}}}}}};
     EXPECT_EQ(stripeNotice(partial)->kind, "ignored");
     partial["data"]["object"]["refunded"] = true;
     EXPECT_EQ(stripeNotice(partial)->kind, "refunded");
@@ -139,9 +140,10 @@ TEST(Notices, StripeBodiesMeanWhatTheirTypeSays) {
 }
 
 TEST(Notices, RazorpayBodiesMeanWhatTheirEventSays) {
-    const json payment{{"id", "pay_1"}, {"order_id", "order_1"}, {"amount", 4900}, {"currency", "INR"},
-                       {"notes", {{"paymentId", "p1"}}}, {"amount_refunded", 0}};
-    const auto n = razorpayNotice({{"event", "payment.captured"}, {"payload", {{"payment", {{"entity", payment}}}}}}, "e1");
+    const json payment{{"id", "pay_1"},     {"order_id", "order_1"},          {"amount", 4900},
+                       {"currency", "INR"}, {"notes", {{"paymentId", "p1"}}}, {"amount_refunded", 0}};
+    const auto n = razorpayNotice({{"event", "payment.captured"}, {"payload", {{"payment", {{"entity", payment}}}}}},
+                                  "e1");
     ASSERT_TRUE(n);
     EXPECT_EQ(n->kind, "completed");
     EXPECT_EQ(n->paymentId, "p1");

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <set>
 #include <thread>
 
 #include "common/ids.hpp"
@@ -15,6 +16,7 @@
 #include "domain/catalog/course.hpp"
 #include "domain/identity/events.hpp"
 #include "domain/identity/user.hpp"
+#include "domain/payments/payment.hpp"
 #include "eventstore/command_loop.hpp"
 #include "eventstore/event_store.hpp"
 #include "eventstore/personal_data.hpp"
@@ -24,6 +26,7 @@ namespace {
 
 namespace dc = domain::catalog;
 namespace di = domain::identity;
+namespace dp = domain::payments;
 
 constexpr auto kPoll = std::chrono::milliseconds(200);
 constexpr std::int64_t kMaxBackoffMs = 60'000;
@@ -85,6 +88,8 @@ std::string templateFor(const std::string& eventType) {
     if (eventType == di::UserPasswordResetRequested::kType) return "password-reset";
     if (eventType == dc::CourseApproved::kType) return "course-approved";
     if (eventType == dc::CourseRejected::kType) return "course-rejected";
+    if (eventType == dp::PaymentCompleted::kType) return "payment-receipt";
+    if (eventType == dp::PaymentRefunded::kType) return "payment-refunded";
     return "";
 }
 
@@ -146,9 +151,45 @@ std::variant<Trigger, std::string> courseTrigger(eventstore::EventStore& store, 
     return t;
 }
 
+// An amount in minor units as people read it: "49.00 USD" (two decimals; JPY and the like have
+// none, and a receipt showing "4900.00 JPY" would be wrong).
+std::string readableAmount(std::int64_t minor, const std::string& currency) {
+    static const std::set<std::string> kNoDecimals{"BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
+                                                   "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"};
+    if (kNoDecimals.count(currency) != 0) return std::to_string(minor) + " " + currency;
+    const std::string cents = std::to_string(minor % 100);
+    return std::to_string(minor / 100) + "." + (cents.size() < 2 ? "0" : "") + cents + " " + currency;
+}
+
+// A payment completed or refunded: the mail goes to its student, with the course's title as it is
+// now. Or the reason nothing is mailed.
+std::variant<Trigger, std::string> paymentTrigger(eventstore::EventStore& store, nlohmann::json& envelope,
+                                                  const std::string& publicUrl) {
+    const auto payment = envelope["streamId"].is_string() ? dp::paymentOfStream(envelope["streamId"].get<std::string>())
+                                                          : std::nullopt;
+    if (!payment || !isUuid(payment->value())) throw Malformed("the event is on no payment's stream");
+    const auto state = eventstore::fold<dp::Payment>(store.readStream(dp::paymentStream(*payment)));
+    if (!state.exists || !isUuid(state.initiated.courseId)) return std::string("unknown_payment");
+    const auto course =
+        eventstore::fold<dc::Course>(store.readStream(dc::courseStream(dc::CourseId(state.initiated.courseId))));
+    const nlohmann::json& data = envelope["data"];
+    const std::int64_t amount = data.contains("amount") && data["amount"].is_number_integer()
+                                    ? data["amount"].get<std::int64_t>()
+                                    : state.initiated.amount;
+    const std::string currency = data.value("currency", state.initiated.currency);
+    return Trigger{state.initiated.studentId,
+                   {{"publicUrl", publicUrl},
+                    {"title", course.exists ? course.details.title : "your course"},
+                    {"courseLink", publicUrl + "/courses/" + state.initiated.courseId},
+                    {"amount", readableAmount(amount, currency)},
+                    {"paymentId", payment->value()}}};
+}
+
 }  // namespace
 
-std::vector<std::string> sourceTopics(const std::string& prefix) { return {prefix + ".identity", prefix + ".catalog"}; }
+std::vector<std::string> sourceTopics(const std::string& prefix) {
+    return {prefix + ".identity", prefix + ".catalog", prefix + ".payments"};
+}
 std::string deadLetterTopic(const std::string& prefix) { return prefix + ".mail.dlq"; }
 
 Mailer::Mailer(const Config& config, std::string brokers, const Clock& clock)
@@ -181,8 +222,9 @@ void Mailer::run(const std::atomic<bool>& stop) {
         {{"session.timeout.ms", "10000"},
          {"heartbeat.interval.ms", "3000"},
          {"max.poll.interval.ms", std::to_string(std::clamp<std::int64_t>(busyMs, 300'000, 86'400'000))}});
-    spdlog::info("mailer: consuming {} and {} as {}; mail goes to {}", topics.at(0), topics.at(1), kConsumerGroup,
-                 transport_->describe());
+    std::string names;
+    for (const auto& t : topics) names += (names.empty() ? "" : ", ") + t;
+    spdlog::info("mailer: consuming {} as {}; mail goes to {}", names, kConsumerGroup, transport_->describe());
     kafka::IncomingMessage m;
     while (!stop.load()) {
         if (!consumer.poll(m, kPoll)) continue;
@@ -238,8 +280,10 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
 
     try {
         const bool aboutCourse = type == dc::CourseApproved::kType || type == dc::CourseRejected::kType;
-        auto trigger = aboutCourse ? courseTrigger(store, tpl, envelope, config_.publicUrl)
-                                   : userTrigger(tpl, data, config_.publicUrl, secret_, clock_.nowUs());
+        const bool aboutPayment = type == dp::PaymentCompleted::kType || type == dp::PaymentRefunded::kType;
+        auto trigger = aboutCourse    ? courseTrigger(store, tpl, envelope, config_.publicUrl)
+                       : aboutPayment ? paymentTrigger(store, envelope, config_.publicUrl)
+                                      : userTrigger(tpl, data, config_.publicUrl, secret_, clock_.nowUs());
         if (const auto* reason = std::get_if<std::string>(&trigger)) return skip(*reason);
         auto& [userId, values] = std::get<Trigger>(trigger);
         auto who = recipientOf(userId);
@@ -295,6 +339,13 @@ Outcome Mailer::forgetErased(const kafka::IncomingMessage& m, nlohmann::json& en
                    {std::string(dc::CourseCreated::kType), user->value()});
     for (int row = 0; row < courses.rows(); ++row) {
         if (dc::courseOfStream(courses.str(row, 0))) collect(courses.str(row, 0));
+    }
+    // Their receipts and refund notices, triggered on their payments' streams.
+    const auto payments =
+        db().query("SELECT DISTINCT stream_id FROM lms_events WHERE event_type = $1 AND data->>'studentId' = $2",
+                   {std::string(dp::PaymentInitiated::kType), user->value()});
+    for (int row = 0; row < payments.rows(); ++row) {
+        if (dp::paymentOfStream(payments.str(row, 0))) collect(payments.str(row, 0));
     }
     const std::size_t removed = transport_->forget(triggers);
     spdlog::info("mailer: removed {} outbox message(s) of erased user {}", removed, user->value());

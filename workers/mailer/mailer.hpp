@@ -30,7 +30,7 @@ inline constexpr const char* kConsumerGroup = "lms-mailer";
 inline constexpr domain::StreamCategory kCategories[] = {{"mail", "notifications"}};
 inline std::string mailStream(const std::string& triggerEventId) { return "mail-" + triggerEventId; }
 
-std::vector<std::string> sourceTopics(const std::string& prefix);  // <prefix>.identity, <prefix>.catalog
+std::vector<std::string> sourceTopics(const std::string& prefix);  // <prefix>.identity, .catalog, .payments
 std::string deadLetterTopic(const std::string& prefix);            // <prefix>.mail.dlq
 
 // What became of one message of the topic.
