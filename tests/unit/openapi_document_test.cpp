@@ -123,6 +123,18 @@ TEST(OpenApiDocument, IsOneOpenApi31Document) {
     EXPECT_TRUE(doc["components"]["schemas"].contains("User"));
 }
 
+TEST(OpenApiDocument, EveryPostTakesAnIdempotencyKey) {
+    const json& doc = document();
+    for (const auto& o : operations(doc)) {
+        if (o.method != "POST") continue;
+        bool documented = false;
+        for (const auto& p : o.op->value("parameters", json::array())) {
+            documented = documented || p.value("$ref", "") == "#/components/parameters/IdempotencyKey";
+        }
+        EXPECT_TRUE(documented) << o.name() << " does not document the Idempotency-Key header";
+    }
+}
+
 TEST(OpenApiDocument, EveryRefResolvesInsideTheDocument) {
     const json& doc = document();
     std::vector<std::pair<std::string, std::string>> refs;
