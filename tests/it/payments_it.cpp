@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -187,6 +190,21 @@ TEST_F(Payments, TheSimulatedFlowPaysEnrollsAndARefundRevokesAccess) {
     auto history = call(port(), "GET", "/api/v1/payments/history", std::nullopt, s);
     ASSERT_EQ(history.body["meta"]["totalItems"], 1);
     EXPECT_EQ(history.body["items"][0]["status"], "COMPLETED");
+    // The receipt, mailed (here: into the outbox) for the completion.
+    const auto mailOf = [&](const std::string& eventType) {
+        pg::Connection c(db_->url());
+        const auto r = c.query("SELECT event_id::text FROM lms_events WHERE stream_id = $1 AND event_type = $2",
+                               {"payment-" + pid, eventType});
+        if (r.rows() == 0) return std::string();
+        std::ifstream in(std::filesystem::path(server_->env().at("LMS_DATA_DIR")) / "outbox" / (r.str(0, 0) + ".eml"));
+        std::stringstream text;
+        text << in.rdbuf();
+        return text.str();
+    };
+    ASSERT_TRUE(eventually([&] { return !mailOf("PaymentCompleted").empty(); }, std::chrono::seconds(90)));
+    EXPECT_NE(mailOf("PaymentCompleted").find("Subject: Your receipt for " + std::string(c["title"])), std::string::npos)
+        << mailOf("PaymentCompleted");
+    EXPECT_NE(mailOf("PaymentCompleted").find("49.00 USD"), std::string::npos);
     // Paying again: enrolled already.
     EXPECT_EQ(call(port(), "POST", "/api/v1/payments/checkout-sessions", json{{"courseId", id}}, s).status, 409);
     // A second completion of the same payment changes nothing.
@@ -199,6 +217,8 @@ TEST_F(Payments, TheSimulatedFlowPaysEnrollsAndARefundRevokesAccess) {
     EXPECT_TRUE(refunded.body["refundRequested"]);
     ASSERT_TRUE(eventually([&] { return enrollmentStatus(s, id) == "REVOKED"; }));
     EXPECT_EQ(paymentStatus(pid), "REFUNDED");
+    ASSERT_TRUE(eventually([&] { return !mailOf("PaymentRefunded").empty(); }, std::chrono::seconds(90)));
+    EXPECT_NE(mailOf("PaymentRefunded").find("was refunded"), std::string::npos);
     EXPECT_FALSE(call(port(), "GET", "/api/v1/courses/" + id, std::nullopt, s)
                      .body["sections"][0]["lectures"][0]
                      .contains("content"));
