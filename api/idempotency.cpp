@@ -93,12 +93,12 @@ Response Idempotency::run(Request& req, const http::Handler& handler) {
             if (mine.rows() == 1) break;  // this request runs it
             pg::Params select = pk;
             select.emplace_back(std::to_string(s_.lease.count()));
-            const auto r = conn->query(
-                std::string("SELECT fingerprint, state, encode(response, 'hex'), expires_at < now(), "
-                            "state = 'running' AND started_at < now() - make_interval(secs => $5::int) "
-                            "FROM lms_idempotency WHERE ") +
-                    kPrimaryKey,
-                select);
+            const auto r =
+                conn->query(std::string("SELECT fingerprint, state, encode(response, 'hex'), expires_at < now(), "
+                                        "state = 'running' AND started_at < now() - make_interval(secs => $5::int) "
+                                        "FROM lms_idempotency WHERE ") +
+                                kPrimaryKey,
+                            select);
             if (r.rows() == 1) {
                 if (r.str(0, 3) == "t" || r.str(0, 4) == "t") {
                     // Expired, or a run that died without answering: start afresh.

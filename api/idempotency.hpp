@@ -22,8 +22,8 @@ class Idempotency {
 public:
     struct Settings {
         std::chrono::seconds ttl{24 * 3600};
-        std::chrono::seconds lease{60};         // a run older than this without an answer is abandoned
-        std::chrono::milliseconds wait{3000};   // how long a retry waits for the first run
+        std::chrono::seconds lease{60};        // a run older than this without an answer is abandoned
+        std::chrono::milliseconds wait{3000};  // how long a retry waits for the first run
     };
     Idempotency(pg::Pool& pool, const std::string& secret, http::Authenticator*& authenticator)
         : Idempotency(pool, secret, authenticator, Settings{}) {}

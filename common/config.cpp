@@ -176,6 +176,16 @@ Config Config::fromEnvironment() {
         }
     }
     c.razorpayWebhookSecret = env("LMS_RAZORPAY_WEBHOOK_SECRET", "");
+    c.stripeSecretKey = env("LMS_STRIPE_SECRET_KEY", "");
+    c.providerTimeoutS = envInt("LMS_PROVIDER_TIMEOUT_S", 15, 1, 120);
+    c.stripeApiBase = env("LMS_STRIPE_API_BASE", "https://api.stripe.com");
+    while (!c.stripeApiBase.empty() && c.stripeApiBase.back() == '/') c.stripeApiBase.pop_back();
+    if (c.stripeApiBase.rfind("http://", 0) != 0 && c.stripeApiBase.rfind("https://", 0) != 0) {
+        throw ConfigError("LMS_STRIPE_API_BASE='" + c.stripeApiBase + "' is not an http(s) URL");
+    }
+    if (c.paymentProvider == "stripe" && c.stripeSecretKey.empty()) {
+        throw ConfigError("LMS_PAYMENT_PROVIDER=stripe needs LMS_STRIPE_SECRET_KEY");
+    }
     c.stripeToleranceS = envInt("LMS_STRIPE_TOLERANCE_S", 300, 1, 86400);
     c.checkoutTtlS = envInt("LMS_CHECKOUT_TTL_S", 1800, 60, 86400);
     c.smtpHost = env("LMS_SMTP_HOST", "");

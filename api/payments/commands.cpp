@@ -85,14 +85,24 @@ Result<PaymentRow> Commands::simulate(const std::string& paymentId, const std::s
     return *payment;
 }
 
-Result<PaymentRow> Commands::requestRefund(const std::string& paymentId, const Metadata& meta) {
+Result<PaymentRow> Commands::requestRefund(const std::string& paymentId, Provider& provider, const Metadata& meta) {
     const auto payment = projections::payments::findPayment(c_, paymentId);
     if (!payment) return unexpected(refusal(Kind::NotFound, "payment_not_found", "no such payment"));
-    if (payment->provider != "simulated")
+    if (payment->status == "REFUNDED") return *payment;
+    if (payment->status != "COMPLETED" && payment->status != "FLAGGED")
+        return unexpected(refusal(Kind::Conflict, "not_refundable", "only a completed payment is refunded"));
+    const bool simulated = payment->provider == "simulated";
+    if (!simulated && payment->provider != provider.name())
         return unexpected(refusal(Kind::Conflict, "provider_unavailable",
-                                  "refunds through " + payment->provider + " are not available in this build"));
-    auto done = run(PaymentId(payment->id), dp::RequestRefund{"simrf_" + payment->id, clock_.nowUs()}, meta);
-    if (!done) return done;
+                                  "the payment was made with " + payment->provider + ", which is not enabled now"));
+    SimulatedProvider simulator("");
+    Provider& by = simulated ? static_cast<Provider&>(simulator) : provider;
+    const auto refundRef =
+        by.refund({payment->id, payment->providerRef, payment->providerPaymentId, payment->amount, payment->currency});
+    if (!refundRef)
+        return unexpected(refusal(Kind::Conflict, "provider_unavailable", "the payment provider: " + refundRef.error()));
+    auto done = run(PaymentId(payment->id), dp::RequestRefund{*refundRef, clock_.nowUs()}, meta);
+    if (!done || !simulated) return done;
     // The simulator refunds at once: its notice, processed as any provider's, revokes the enrollment.
     return simulate(paymentId, "refunded", meta);
 }

@@ -37,8 +37,9 @@ public:
     bool receive(const WebhookReceived& notice, const Metadata& meta);
     // The simulator's notice for a simulated payment: completed, expired (cancelled) or refunded.
     Result<PaymentRow> simulate(const std::string& paymentId, const std::string& kind, const Metadata& meta);
-    // An admin's refund: recorded, and asked of the provider (the simulator refunds at once, by its notice).
-    Result<PaymentRow> requestRefund(const std::string& paymentId, const Metadata& meta);
+    // An admin's refund: asked of the payment's provider, then recorded (the simulator refunds at
+    // once, by its notice; a real provider's notice of the refund comes by webhook).
+    Result<PaymentRow> requestRefund(const std::string& paymentId, Provider& provider, const Metadata& meta);
 
 private:
     Result<PaymentRow> run(const PaymentId& id, const domain::payments::Payment::Command& command, const Metadata& meta);

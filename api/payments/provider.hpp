@@ -20,6 +20,11 @@ struct CheckoutRequest {
     std::string currency;
     std::int64_t expiresAtSeconds = 0;
 };
+struct RefundRequest {
+    std::string paymentId, providerRef, providerPaymentId;
+    std::int64_t amount = 0;
+    std::string currency;
+};
 struct CheckoutSession {
     std::string ref;  // the provider's id of the checkout
     std::string url;  // where the student pays
@@ -31,6 +36,9 @@ public:
     virtual std::string name() const = 0;
     // The provider's checkout, or why it could not be opened (the provider is unreachable, ...).
     virtual expected<CheckoutSession, std::string> checkout(const CheckoutRequest& request) = 0;
+    // Asks for the whole payment back; the provider's id of the refund, or why not. The refund
+    // itself is what the provider's notice then says.
+    virtual expected<std::string, std::string> refund(const RefundRequest& request) = 0;
 };
 
 // The simulated provider's checkout page for a payment: <publicUrl>/api/v1/payments/simulated/<id>.
@@ -39,13 +47,17 @@ public:
     explicit SimulatedProvider(std::string publicUrl) : publicUrl_(std::move(publicUrl)) {}
     std::string name() const override { return "simulated"; }
     expected<CheckoutSession, std::string> checkout(const CheckoutRequest& request) override;
+    // Refunded at once: the caller stores the simulator's refund notice.
+    expected<std::string, std::string> refund(const RefundRequest& request) override {
+        return "simrf_" + request.paymentId;
+    }
 
 private:
     std::string publicUrl_;
 };
 
-// The provider LMS_PAYMENT_PROVIDER names. Stripe's and Razorpay's REST clients are not built yet:
-// their checkout answers that it is unavailable (their webhooks are verified and processed).
+// The provider LMS_PAYMENT_PROVIDER names. Razorpay's REST client is not built yet: its checkout
+// and refunds answer that it is unavailable (its webhooks are verified and processed).
 std::unique_ptr<Provider> providerFrom(const Config& config);
 
 }  // namespace lms::payments

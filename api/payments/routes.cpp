@@ -228,7 +228,7 @@ Response Routes::refund(Request& req) {
     const std::string id = req.params["id"];
     if (!isUuid(id)) return problem(404, "payment_not_found", "no such payment", req.requestId);
     auto conn = services_.pool.acquire();
-    auto done = commands(*conn).requestRefund(id, http::metadataOf(req, p->userId));
+    auto done = commands(*conn).requestRefund(id, *provider_, http::metadataOf(req, p->userId));
     if (!done) {
         if (done.error().code == "provider_unavailable")
             return problem(503, "provider_unavailable", done.error().message, req.requestId);

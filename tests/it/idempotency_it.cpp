@@ -64,8 +64,8 @@ TEST_F(Idempotency, ARetryGetsTheFirstAnswerAndChangesNothing) {
     EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
     EXPECT_EQ(again.body, first.body);
     EXPECT_EQ(again.header("Location"), first.header("Location"));
-    EXPECT_EQ(count("SELECT count(*) FROM lms_events WHERE event_type = 'CourseCreated' AND data->>'title' = $1", {title}),
-              1);
+    EXPECT_EQ(
+        count("SELECT count(*) FROM lms_events WHERE event_type = 'CourseCreated' AND data->>'title' = $1", {title}), 1);
     // The same key with another body: 422, nothing made.
     auto reused = call(port(), "POST", "/api/v1/courses", test::courseInput(title + " (2)"), keyed(*owner_, key));
     EXPECT_EQ(reused.status, 422);

@@ -23,6 +23,7 @@
 #include "tests/support/lms_env.hpp"
 #include "tests/support/lms_server.hpp"
 #include "tests/support/pg_fixture.hpp"
+#include "tests/support/stripe_standin.hpp"
 
 namespace lms {
 namespace {
@@ -35,10 +36,8 @@ const std::string kStripeOld = "whsec_old_secret_for_rotation";
 const std::string kStripeNew = "whsec_new_secret_for_rotation";
 const std::string kRazorpay = "rzp_webhook_secret_for_tests";
 
-const std::map<std::string, std::string>& serverEnv() {
-    static const std::map<std::string, std::string> env{{"LMS_STRIPE_WEBHOOK_SECRETS", kStripeOld + "," + kStripeNew},
-                                                        {"LMS_RAZORPAY_WEBHOOK_SECRET", kRazorpay}};
-    return env;
+std::map<std::string, std::string> serverEnv() {
+    return {{"LMS_STRIPE_WEBHOOK_SECRETS", kStripeOld + "," + kStripeNew}, {"LMS_RAZORPAY_WEBHOOK_SECRET", kRazorpay}};
 }
 
 // Waits until check() holds (the processor runs after the webhook's answer).
@@ -59,6 +58,9 @@ public:
     expected<payments::CheckoutSession, std::string> checkout(const payments::CheckoutRequest& r) override {
         const std::string prefix = name_ == "stripe" ? "cs_test_" : "order_";
         return payments::CheckoutSession{prefix + r.paymentId.substr(24), "https://pay.example/" + r.paymentId};
+    }
+    expected<std::string, std::string> refund(const payments::RefundRequest& r) override {
+        return "re_" + r.paymentId.substr(24);
     }
 
 private:
@@ -405,6 +407,62 @@ TEST_F(Payments, ARazorpayCaptureEnrollsAndARefundRevokes) {
     EXPECT_FALSE(call(port(), "GET", "/api/v1/courses/" + std::string(c["id"]), std::nullopt, s)
                      .body["sections"][0]["lectures"][0]
                      .contains("content"));
+}
+
+TEST_F(Payments, AStripeFlowAgainstALocalStandInForStripesApi) {
+    // A server whose provider is Stripe, its API base the stand-in's.
+    test::StripeStandIn standIn("sk_test_standin");
+    auto env = serverEnv();
+    env["LMS_PAYMENT_PROVIDER"] = "stripe";
+    env["LMS_STRIPE_SECRET_KEY"] = "sk_test_standin";
+    env["LMS_STRIPE_API_BASE"] = standIn.base();
+    env["LMS_PROVIDER_TIMEOUT_S"] = "2";
+    test::LmsServer stripeServer(db_->url(), kSecret, env);
+    const int at = stripeServer.port();
+    const auto c = course(4900);
+    const std::string id = c["id"];
+    const auto s = student();
+    auto made = call(at, "POST", "/api/v1/payments/checkout-sessions", json{{"courseId", id}}, s);
+    ASSERT_EQ(made.status, 201) << made.raw;
+    EXPECT_EQ(made.body["provider"], "stripe");
+    const std::string pid = made.body["paymentId"];
+    const auto calls = standIn.calls();
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].path, "/v1/checkout/sessions");
+    EXPECT_EQ(calls[0].idempotencyKey, "checkout-" + pid);
+    EXPECT_EQ(calls[0].form.at("line_items[0][price_data][unit_amount]"), "4900") << "the course's price";
+    EXPECT_EQ(calls[0].form.at("line_items[0][price_data][currency]"), "usd");
+    EXPECT_EQ(calls[0].form.at("client_reference_id"), pid);
+    EXPECT_EQ(calls[0].form.at("mode"), "payment");
+    EXPECT_EQ(made.body["url"], "https://checkout.stripe.test/c/pay/" + std::string(made.body["providerRef"]));
+
+    // Stripe's webhook of the completion (as it would send it), to the Stripe server's route.
+    payments::PaymentRow row;
+    row.id = pid;
+    row.providerRef = made.body["providerRef"];
+    const std::string intent = "pi_standin_" + pid.substr(24);
+    ASSERT_EQ(stripe(sessionCompleted(row, 4900, "usd", intent), kStripeNew, 0, at).status, 200);
+    ASSERT_TRUE(eventually([&] { return enrollmentStatus(s, id) == "ACTIVE"; }));
+
+    // An admin's refund asks Stripe for it (the PaymentIntent); Stripe's notice revokes access.
+    auto refund = call(at, "POST", "/api/v1/admin/payments/" + pid + "/refund", std::nullopt, *admin_);
+    ASSERT_EQ(refund.status, 202) << refund.raw;
+    const auto after = standIn.calls();
+    ASSERT_EQ(after.size(), 2u);
+    EXPECT_EQ(after[1].path, "/v1/refunds");
+    EXPECT_EQ(after[1].form.at("payment_intent"), intent);
+    EXPECT_EQ(after[1].idempotencyKey, "refund-" + pid);
+    EXPECT_EQ(enrollmentStatus(s, id), "ACTIVE") << "until Stripe says it is refunded";
+    ASSERT_EQ(stripe(chargeRefunded(intent, 4900), kStripeNew, 0, at).status, 200);
+    ASSERT_TRUE(eventually([&] { return enrollmentStatus(s, id) == "REVOKED"; }));
+
+    // Stripe not answering (within LMS_PROVIDER_TIMEOUT_S): 503, and no payment is recorded.
+    standIn.stop();
+    const auto other = student();
+    auto down = call(at, "POST", "/api/v1/payments/checkout-sessions", json{{"courseId", id}}, other);
+    EXPECT_EQ(down.status, 503) << down.raw;
+    EXPECT_EQ(down.body["code"], "provider_unavailable");
+    EXPECT_EQ(call(at, "GET", "/api/v1/payments/history", std::nullopt, other).body["meta"]["totalItems"], 0);
 }
 
 TEST(PaymentsCrash, ACrashBetweenTheAnswerAndTheProcessingLosesNothingAndDoublesNothing) {
