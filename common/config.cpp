@@ -178,6 +178,16 @@ Config Config::fromEnvironment() {
     c.razorpayWebhookSecret = env("LMS_RAZORPAY_WEBHOOK_SECRET", "");
     c.stripeSecretKey = env("LMS_STRIPE_SECRET_KEY", "");
     c.providerTimeoutS = envInt("LMS_PROVIDER_TIMEOUT_S", 15, 1, 120);
+    c.razorpayKeyId = env("LMS_RAZORPAY_KEY_ID", "");
+    c.razorpayKeySecret = env("LMS_RAZORPAY_KEY_SECRET", "");
+    c.razorpayApiBase = env("LMS_RAZORPAY_API_BASE", "https://api.razorpay.com");
+    while (!c.razorpayApiBase.empty() && c.razorpayApiBase.back() == '/') c.razorpayApiBase.pop_back();
+    if (c.razorpayApiBase.rfind("http://", 0) != 0 && c.razorpayApiBase.rfind("https://", 0) != 0) {
+        throw ConfigError("LMS_RAZORPAY_API_BASE='" + c.razorpayApiBase + "' is not an http(s) URL");
+    }
+    if (c.paymentProvider == "razorpay" && (c.razorpayKeyId.empty() || c.razorpayKeySecret.empty())) {
+        throw ConfigError("LMS_PAYMENT_PROVIDER=razorpay needs LMS_RAZORPAY_KEY_ID and LMS_RAZORPAY_KEY_SECRET");
+    }
     c.stripeApiBase = env("LMS_STRIPE_API_BASE", "https://api.stripe.com");
     while (!c.stripeApiBase.empty() && c.stripeApiBase.back() == '/') c.stripeApiBase.pop_back();
     if (c.stripeApiBase.rfind("http://", 0) != 0 && c.stripeApiBase.rfind("https://", 0) != 0) {

@@ -84,6 +84,9 @@ struct Config {
     std::string razorpayWebhookSecret;              // LMS_RAZORPAY_WEBHOOK_SECRET
     std::string stripeSecretKey;                    // LMS_STRIPE_SECRET_KEY (sk_...): checkouts and refunds
     std::string stripeApiBase;                      // LMS_STRIPE_API_BASE (https://api.stripe.com)
+    std::string razorpayKeyId;                      // LMS_RAZORPAY_KEY_ID (rzp_...): orders and refunds
+    std::string razorpayKeySecret;                  // LMS_RAZORPAY_KEY_SECRET
+    std::string razorpayApiBase;                    // LMS_RAZORPAY_API_BASE (https://api.razorpay.com)
     int providerTimeoutS = 15;                      // LMS_PROVIDER_TIMEOUT_S: a provider's REST call, at most
     int stripeToleranceS = 300;                     // LMS_STRIPE_TOLERANCE_S: accepted age of a Stripe-Signature
     int checkoutTtlS = 1800;                        // LMS_CHECKOUT_TTL_S: how long a checkout can be paid

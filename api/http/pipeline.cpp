@@ -143,10 +143,17 @@ std::string Pipeline::finish(const Exchange& x, const Response& r, bool keepAliv
     const Request& req = x.request;
     static constexpr std::string_view kSecurity =
         "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n"
-        "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\nCache-Control: no-store\r\n";
+        "Cache-Control: no-store\r\n";
+    static constexpr std::string_view kPolicy =
+        "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n";
+    // A page that needs more (a provider's checkout script) sets its own policy; every other
+    // answer gets the one that allows nothing.
+    const bool ownPolicy = std::any_of(r.headers.begin(), r.headers.end(),
+                                       [](const auto& h) { return h.first == "Content-Security-Policy"; });
     std::string extra;
-    extra.reserve(64 + kSecurity.size() + (x.origin.empty() ? 0 : 192 + x.origin.size()));
+    extra.reserve(64 + kSecurity.size() + kPolicy.size() + (x.origin.empty() ? 0 : 192 + x.origin.size()));
     extra.append("X-Request-Id: ").append(req.requestId).append("\r\n").append(kSecurity);
+    if (!ownPolicy) extra.append(kPolicy);
     if (!x.origin.empty()) {
         extra.append("Access-Control-Allow-Origin: ").append(x.origin).append("\r\n");
         extra.append(

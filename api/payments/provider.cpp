@@ -1,27 +1,9 @@
 #include "api/payments/provider.hpp"
 
+#include "api/payments/razorpay.hpp"
 #include "api/payments/stripe.hpp"
 
 namespace lms::payments {
-namespace {
-
-class Unavailable final : public Provider {
-public:
-    explicit Unavailable(std::string name) : name_(std::move(name)) {}
-    std::string name() const override { return name_; }
-    expected<CheckoutSession, std::string> checkout(const CheckoutRequest&) override {
-        return unexpected("the " + name_ + " checkout client is not available in this build");
-    }
-    expected<std::string, std::string> refund(const RefundRequest&) override {
-        return unexpected("the " + name_ + " refund client is not available in this build");
-    }
-
-private:
-    std::string name_;
-};
-
-}  // namespace
-
 expected<CheckoutSession, std::string> SimulatedProvider::checkout(const CheckoutRequest& request) {
     return CheckoutSession{"sim_" + request.paymentId, publicUrl_ + "/api/v1/payments/simulated/" + request.paymentId};
 }
@@ -37,7 +19,17 @@ std::unique_ptr<Provider> providerFrom(const Config& config) {
         s.timeout = std::chrono::seconds(config.providerTimeoutS);
         return std::make_unique<StripeProvider>(s);
     }
-    return std::make_unique<Unavailable>(config.paymentProvider);
+    if (config.paymentProvider == "razorpay") {
+        RazorpayProvider::Settings s;
+        s.keyId = config.razorpayKeyId;
+        s.keySecret = config.razorpayKeySecret;
+        s.apiBase = config.razorpayApiBase;
+        s.publicUrl = config.publicUrl;
+        s.timeout = std::chrono::seconds(config.providerTimeoutS);
+        return std::make_unique<RazorpayProvider>(s);
+    }
+    // Config refuses any other name: the simulator is what is left.
+    return std::make_unique<SimulatedProvider>(config.publicUrl);
 }
 
 }  // namespace lms::payments

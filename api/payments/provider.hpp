@@ -56,8 +56,7 @@ private:
     std::string publicUrl_;
 };
 
-// The provider LMS_PAYMENT_PROVIDER names. Razorpay's REST client is not built yet: its checkout
-// and refunds answer that it is unavailable (its webhooks are verified and processed).
+// The provider LMS_PAYMENT_PROVIDER names (stripe.hpp, razorpay.hpp, or the simulator).
 std::unique_ptr<Provider> providerFrom(const Config& config);
 
 }  // namespace lms::payments

@@ -134,6 +134,45 @@ Response Routes::simulatedPage(Request& req) {
     return res;
 }
 
+Response Routes::razorpayPage(Request& req) {
+    auto conn = services_.pool.acquire();
+    const auto p = q::findPayment(*conn, req.params["id"]);
+    if (!p || p->provider != "razorpay") return problem(404, "payment_not_found", "no such payment", req.requestId);
+    const auto& config = services_.env.config;
+    // Razorpay's Checkout for the order, opened by its script; the nonce lets only our own
+    // inline script run beside it.
+    const std::string nonce = newUuid();
+    const json options{{"key", config.razorpayKeyId},
+                       {"order_id", p->providerRef},
+                       {"amount", p->amount},
+                       {"currency", p->currency},
+                       {"name", "LMS"},
+                       {"description", p->courseTitle},
+                       {"notes", {{"paymentId", p->id}}},
+                       {"callback_url", config.publicUrl + "/checkout/success?payment=" + p->id}};
+    std::string script = options.dump();
+    // Inside <script>, "</" would end it: JSON allows the slash escaped.
+    for (std::size_t at = script.find("</"); at != std::string::npos; at = script.find("</", at + 3))
+        script.replace(at, 2, "<\\/");
+    const std::string html =
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Checkout</title></head><body>"
+        "<h1>" +
+        htmlEscape(p->courseTitle) + "</h1><p>Status: " + htmlEscape(p->status) +
+        "</p>"
+        "<button id=\"pay\">Pay</button>"
+        "<script src=\"https://checkout.razorpay.com/v1/checkout.js\"></script>"
+        "<script nonce=\"" +
+        nonce + "\">var o=" + script +
+        ";document.getElementById('pay').onclick=function(){new Razorpay(o).open();};</script></body></html>";
+    Response res{200, "text/html; charset=utf-8", html, {}};
+    res.headers.emplace_back("Content-Security-Policy",
+                             "default-src 'none'; script-src https://checkout.razorpay.com 'nonce-" + nonce +
+                                 "'; frame-src https://api.razorpay.com https://checkout.razorpay.com; "
+                                 "connect-src https://api.razorpay.com https://lumberjack.razorpay.com; "
+                                 "img-src https: data:; style-src 'unsafe-inline'; frame-ancestors 'none'");
+    return res;
+}
+
 Response Routes::simulated(Request& req, const std::string& kind) {
     if (provider_->name() != "simulated")
         return problem(404, "payment_not_found", "the simulated provider is not enabled", req.requestId);
@@ -240,6 +279,7 @@ Response Routes::refund(Request& req) {
 void Routes::mount(http::Router& r) {
     r.add("POST", "/api/v1/payments/checkout-sessions", [this](Request& q) { return checkout(q); });
     r.add("GET", "/api/v1/payments/simulated/{id}", [this](Request& q) { return simulatedPage(q); });
+    r.add("GET", "/api/v1/payments/razorpay/{id}", [this](Request& q) { return razorpayPage(q); });
     r.add("POST", "/api/v1/payments/simulated/{id}/complete", [this](Request& q) { return simulated(q, "complete"); });
     r.add("POST", "/api/v1/payments/simulated/{id}/cancel", [this](Request& q) { return simulated(q, "cancel"); });
     r.add("POST", "/api/v1/payments/webhooks/stripe", [this](Request& q) { return stripeWebhook(q); });

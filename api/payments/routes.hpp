@@ -18,6 +18,7 @@ public:
     http::Response checkout(http::Request& req);
     http::Response simulatedPage(http::Request& req);
     http::Response simulated(http::Request& req, const std::string& kind);
+    http::Response razorpayPage(http::Request& req);
     http::Response stripeWebhook(http::Request& req);
     http::Response razorpayWebhook(http::Request& req);
     http::Response history(http::Request& req);

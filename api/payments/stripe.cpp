@@ -1,18 +1,11 @@
 #include "api/payments/stripe.hpp"
 
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 #include <cctype>
-#include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
+
+#include "api/payments/rest.hpp"
 
 namespace lms::payments {
 namespace {
@@ -20,21 +13,6 @@ namespace {
 std::string lower(std::string s) {
     for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return s;
-}
-
-Poco::Net::Context::Ptr tlsContext() {
-    static std::once_flag once;
-    static Poco::Net::Context::Ptr context;
-    std::call_once(once, [] {
-        Poco::Net::initializeSSL();
-        Poco::Net::Context::Params params;
-        params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;  // a client: verify the server
-        params.loadDefaultCAs = true;
-        context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-        context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                                  Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-    });
-    return context;
 }
 
 }  // namespace
@@ -54,38 +32,21 @@ std::string formEncode(const std::vector<std::pair<std::string, std::string>>& f
 expected<std::string, std::string> StripeProvider::post(const std::string& path, const std::string& form,
                                                         const std::string& idempotencyKey) const {
     if (s_.secretKey.empty()) return unexpected(std::string("LMS_STRIPE_SECRET_KEY is not set"));
-    try {
-        const Poco::URI base(s_.apiBase);
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (base.getScheme() == "https") {
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(base.getHost(), base.getPort(), tlsContext());
-        } else {
-            session = std::make_unique<Poco::Net::HTTPClientSession>(base.getHost(), base.getPort());
-        }
-        session->setTimeout(Poco::Timespan(static_cast<long>(s_.timeout.count()), 0));
-        Poco::Net::HTTPRequest req(Poco::Net::HTTPRequest::HTTP_POST, base.getPath() + path,
-                                   Poco::Net::HTTPMessage::HTTP_1_1);
-        req.set("Authorization", "Bearer " + s_.secretKey);
-        req.set("Idempotency-Key", idempotencyKey);
-        req.setKeepAlive(false);  // one call per session
-        req.setContentType("application/x-www-form-urlencoded");
-        req.setContentLength(static_cast<std::streamsize>(form.size()));
-        session->sendRequest(req) << form;
-        Poco::Net::HTTPResponse res;
-        auto& in = session->receiveResponse(res);
-        std::string body;
-        Poco::StreamCopier::copyToString(in, body);
-        if (res.getStatus() / 100 != 2) {
-            const auto j = nlohmann::json::parse(body, nullptr, false);
-            std::string message = "HTTP " + std::to_string(static_cast<int>(res.getStatus()));
-            if (j.is_object() && j.contains("error") && j["error"].is_object())
-                message += ": " + j["error"].value("message", "");
-            return unexpected(message);
-        }
-        return body;
-    } catch (const std::exception& e) {
-        return unexpected(std::string("Stripe is unreachable: ") + e.what());
+    auto answer = payments::post({s_.apiBase,
+                                  path,
+                                  "application/x-www-form-urlencoded",
+                                  form,
+                                  {{"Authorization", "Bearer " + s_.secretKey}, {"Idempotency-Key", idempotencyKey}},
+                                  s_.timeout});
+    if (!answer) return unexpected("Stripe is " + answer.error());
+    if (answer->status / 100 != 2) {
+        const auto j = nlohmann::json::parse(answer->body, nullptr, false);
+        std::string message = "HTTP " + std::to_string(answer->status);
+        if (j.is_object() && j.contains("error") && j["error"].is_object())
+            message += ": " + j["error"].value("message", "");
+        return unexpected(message);
     }
+    return answer->body;
 }
 
 expected<CheckoutSession, std::string> StripeProvider::checkout(const CheckoutRequest& r) {

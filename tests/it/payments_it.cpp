@@ -23,7 +23,7 @@
 #include "tests/support/lms_env.hpp"
 #include "tests/support/lms_server.hpp"
 #include "tests/support/pg_fixture.hpp"
-#include "tests/support/stripe_standin.hpp"
+#include "tests/support/provider_standin.hpp"
 
 namespace lms {
 namespace {
@@ -411,7 +411,8 @@ TEST_F(Payments, ARazorpayCaptureEnrollsAndARefundRevokes) {
 
 TEST_F(Payments, AStripeFlowAgainstALocalStandInForStripesApi) {
     // A server whose provider is Stripe, its API base the stand-in's.
-    test::StripeStandIn standIn("sk_test_standin");
+    auto stripeApi = test::ProviderStandIn::stripe("sk_test_standin");
+    auto& standIn = *stripeApi;
     auto env = serverEnv();
     env["LMS_PAYMENT_PROVIDER"] = "stripe";
     env["LMS_STRIPE_SECRET_KEY"] = "sk_test_standin";
@@ -463,6 +464,75 @@ TEST_F(Payments, AStripeFlowAgainstALocalStandInForStripesApi) {
     EXPECT_EQ(down.status, 503) << down.raw;
     EXPECT_EQ(down.body["code"], "provider_unavailable");
     EXPECT_EQ(call(at, "GET", "/api/v1/payments/history", std::nullopt, other).body["meta"]["totalItems"], 0);
+}
+
+TEST_F(Payments, ARazorpayFlowAgainstALocalStandInForRazorpaysApi) {
+    auto razorpayApi = test::ProviderStandIn::razorpay("rzp_test_standin", "standin_key_secret");
+    auto env = serverEnv();
+    env["LMS_PAYMENT_PROVIDER"] = "razorpay";
+    env["LMS_RAZORPAY_KEY_ID"] = "rzp_test_standin";
+    env["LMS_RAZORPAY_KEY_SECRET"] = "standin_key_secret";
+    env["LMS_RAZORPAY_API_BASE"] = razorpayApi->base();
+    test::LmsServer rzpServer(db_->url(), kSecret, env);
+    const int at = rzpServer.port();
+    const auto c = course(4900);
+    const std::string id = c["id"];
+    const auto s = student();
+    auto made = call(at, "POST", "/api/v1/payments/checkout-sessions", json{{"courseId", id}}, s);
+    ASSERT_EQ(made.status, 201) << made.raw;
+    const std::string pid = made.body["paymentId"];
+    const std::string order = made.body["providerRef"];
+    const auto calls = razorpayApi->calls();
+    ASSERT_EQ(calls.size(), 1u);
+    EXPECT_EQ(calls[0].path, "/v1/orders");
+    EXPECT_EQ(calls[0].json["amount"], 4900);
+    EXPECT_EQ(calls[0].json["currency"], "USD");
+    EXPECT_EQ(calls[0].json["notes"]["paymentId"], pid);
+    // Our page opens Razorpay's Checkout for the order, under a policy that lets its script run.
+    const std::string url = made.body["url"];
+    auto page = call(at, "GET", url.substr(url.find("/api/v1/")));
+    ASSERT_EQ(page.status, 200);
+    EXPECT_NE(page.raw.find("\"order_id\":\"" + order + "\""), std::string::npos) << page.raw;
+    EXPECT_NE(page.header("Content-Security-Policy").find("https://checkout.razorpay.com"), std::string::npos);
+    EXPECT_EQ(call(at, "GET", "/api/v1/health").header("Content-Security-Policy"),
+              "default-src 'none'; frame-ancestors 'none'")
+        << "every other answer keeps the policy that allows nothing";
+    // Razorpay's capture webhook, then an admin's refund through Razorpay's API and its webhook.
+    const std::string payId = "pay_standin_" + pid.substr(24);
+    const json payment{{"id", payId},
+                       {"order_id", order},
+                       {"amount", 4900},
+                       {"currency", "USD"},
+                       {"notes", {{"paymentId", pid}}},
+                       {"amount_refunded", 0}};
+    const auto send = [&](const json& event, const std::string& eventId) {
+        const std::string body = event.dump();
+        return call(at, "POST", "/api/v1/payments/webhooks/razorpay", std::nullopt,
+                    {{"X-Razorpay-Signature", webhook::signRazorpay(body, kRazorpay)},
+                     {"X-Razorpay-Event-Id", eventId},
+                     {"Content-Type", "application/json"}},
+                    body);
+    };
+    ASSERT_EQ(send({{"event", "payment.captured"}, {"payload", {{"payment", {{"entity", payment}}}}}},
+                   "evt_c_" + pid.substr(24))
+                  .status,
+              200);
+    ASSERT_TRUE(eventually([&] { return enrollmentStatus(s, id) == "ACTIVE"; }));
+    auto refund = call(at, "POST", "/api/v1/admin/payments/" + pid + "/refund", std::nullopt, *admin_);
+    ASSERT_EQ(refund.status, 202) << refund.raw;
+    ASSERT_EQ(razorpayApi->calls().size(), 2u);
+    EXPECT_EQ(razorpayApi->calls()[1].path, "/v1/payments/" + payId + "/refund");
+    json refunded = payment;
+    refunded["amount_refunded"] = 4900;
+    ASSERT_EQ(send({{"event", "refund.processed"},
+                    {"payload",
+                     {{"refund",
+                       {{"entity", {{"id", "rfnd_x"}, {"payment_id", payId}, {"amount", 4900}, {"currency", "USD"}}}}},
+                      {"payment", {{"entity", refunded}}}}}},
+                   "evt_r_" + pid.substr(24))
+                  .status,
+              200);
+    ASSERT_TRUE(eventually([&] { return enrollmentStatus(s, id) == "REVOKED"; }));
 }
 
 TEST(PaymentsCrash, ACrashBetweenTheAnswerAndTheProcessingLosesNothingAndDoublesNothing) {
