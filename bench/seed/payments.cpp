@@ -111,6 +111,9 @@ public:
         return payments::CheckoutSession{"cs_bench_" + r.paymentId,
                                          "https://checkout.stripe.com/c/pay/cs_bench_" + r.paymentId};
     }
+    expected<std::string, std::string> refund(const payments::RefundRequest&) override {
+        return unexpected(std::string("the seeder refunds nothing"));
+    }
 };
 
 [[noreturn]] void fail(const std::string& what, const domain::DomainError& e) {
