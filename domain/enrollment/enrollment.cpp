@@ -7,7 +7,7 @@ using Kind = DomainError::Kind;
 
 DomainError refusal(Kind kind, const char* code, const char* message) { return {kind, code, message, "", {}}; }
 
-Decision enrolled(StudentEnrolled e) { return std::vector<DomainEvent>{EnrollmentEvents::encode(e)}; }
+Decision enrolled(const StudentEnrolled& e) { return std::vector<DomainEvent>{EnrollmentEvents::encode(e)}; }
 
 }  // namespace
 
