@@ -77,9 +77,11 @@ public:
             }
             if (c.path.rfind("/v1/payments/", 0) == 0 && c.path.size() > 7 &&
                 c.path.compare(c.path.size() - 7, 7, "/refund") == 0) {
-                return {200, {{"id", "rfnd_standin_" + std::to_string(n)}, {"entity", "refund"}, {"status", "processed"}}};
+                return {200,
+                        {{"id", "rfnd_standin_" + std::to_string(n)}, {"entity", "refund"}, {"status", "processed"}}};
             }
-            return {404, {{"error", {{"code", "BAD_REQUEST_ERROR"}, {"description", "The requested URL was not found"}}}}};
+            return {404,
+                    {{"error", {{"code", "BAD_REQUEST_ERROR"}, {"description", "The requested URL was not found"}}}}};
         });
     }
 
@@ -124,7 +126,8 @@ private:
     public:
         explicit Handler(ProviderStandIn& s) : s_(s) {}
         void handleRequest(Poco::Net::HTTPServerRequest& req, Poco::Net::HTTPServerResponse& res) override {
-            Answer a{401, {{"error", {{"message", "Invalid API Key provided"}, {"description", "Authentication failed"}}}}};
+            Answer a{401,
+                     {{"error", {{"message", "Invalid API Key provided"}, {"description", "Authentication failed"}}}}};
             if (req.get("Authorization", "") == s_.authorization_) {
                 Call c{req.getURI(), req.get("Idempotency-Key", ""), {}, nullptr};
                 if (s_.form_) {
