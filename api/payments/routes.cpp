@@ -78,7 +78,13 @@ const char* why(webhook::StripeVerdict v) {
 
 }  // namespace
 
-Routes::Routes(api::Services& services) : services_(services), provider_(providerFrom(services.env.config)) {}
+Routes::Routes(api::Services& services) : services_(services), provider_(providerFrom(services.env.config)) {
+    if (provider_->name() == "simulated") {
+        spdlog::warn(
+            "payments: the simulated provider is on (LMS_PAYMENT_PROVIDER=simulated): anyone with a "
+            "checkout's URL can complete it, and no money moves");
+    }
+}
 
 Commands Routes::commands(pg::Connection& c) const {
     return Commands(c, services_.env.clock, services_.env.config.checkoutTtlS);

@@ -19,6 +19,7 @@
 #include "common/ids.hpp"
 #include "common/webhook_signature.hpp"
 #include "tests/support/courses.hpp"
+#include "tests/support/dump.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/lms_env.hpp"
 #include "tests/support/lms_server.hpp"
@@ -533,6 +534,31 @@ TEST_F(Payments, ARazorpayFlowAgainstALocalStandInForRazorpaysApi) {
                   .status,
               200);
     ASSERT_TRUE(eventually([&] { return enrollmentStatus(s, id) == "REVOKED"; }));
+}
+
+TEST_F(Payments, ReplayRebuildsThePaymentsExactlyAsTheyAreLive) {
+    // Something of every kind: completed, refunded, flagged, pending.
+    const auto c = course();
+    const auto paid = checkoutWith("stripe", idOf(student()), c["id"]);
+    ASSERT_EQ(stripe(sessionCompleted(paid, 4900, "usd")).status, 200);
+    const auto flagged = checkoutWith("stripe", idOf(student()), c["id"]);
+    ASSERT_EQ(stripe(sessionCompleted(flagged, 4900, "eur")).status, 200);
+    const auto refunded = checkoutWith("stripe", idOf(student()), c["id"]);
+    ASSERT_EQ(stripe(chargeRefunded("pi_" + refunded.id.substr(24), 4900, refunded.id)).status, 200);
+    checkoutWith("stripe", idOf(student()), c["id"]);
+    ASSERT_TRUE(eventually([&] {
+        return paymentStatus(paid.id) == "COMPLETED" && paymentStatus(flagged.id) == "FLAGGED" &&
+               paymentStatus(refunded.id) == "REFUNDED";
+    }));
+    pg::Connection conn(db_->url());
+    const auto live = test::dumpTable(conn, "lms_rm.payments", "payment_id") +
+                      test::dumpTable(conn, "lms_rm.enrollments", "enrollment_id");
+    auto [status, out] = test::runLms({"replay"}, server_->env());
+    EXPECT_EQ(status, 0) << out;
+    EXPECT_NE(out.find("payments:"), std::string::npos) << out;
+    EXPECT_EQ(test::dumpTable(conn, "lms_rm.payments", "payment_id") +
+                  test::dumpTable(conn, "lms_rm.enrollments", "enrollment_id"),
+              live);
 }
 
 TEST(PaymentsCrash, ACrashBetweenTheAnswerAndTheProcessingLosesNothingAndDoublesNothing) {
