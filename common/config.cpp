@@ -110,7 +110,7 @@ Config Config::fromEnvironment() {
     }
     c.metricsMaxSeries = envInt("LMS_METRICS_MAX_SERIES", 2000, 10, 1000000);
     c.rateMaxKeys = envInt("LMS_RATE_MAX_KEYS", 100000, 10, 100000000);
-    c.dbPoolSize = envInt("LMS_DB_POOL_SIZE", 8, 1, 512);
+    c.dbPoolSize = envInt("LMS_DB_POOL_SIZE", 16, 1, 512);
     c.logLevel = envOneOf("LMS_LOG_LEVEL", "info", {"trace", "debug", "info", "warn", "error", "off"});
     c.logFormat = envOneOf("LMS_LOG_FORMAT", "plain", {"plain", "json"});
     c.dataDir = env("LMS_DATA_DIR", ".lms");

@@ -34,7 +34,7 @@ struct Config {
     std::string metricsToken;                 // LMS_METRICS_TOKEN: when set, /metrics needs it as a bearer token
     int metricsMaxSeries = 2000;              // LMS_METRICS_MAX_SERIES: label sets per metric family
     int rateMaxKeys = 100000;                 // LMS_RATE_MAX_KEYS: clients tracked per rate limiter
-    int dbPoolSize = 8;                       // LMS_DB_POOL_SIZE
+    int dbPoolSize = 16;                      // LMS_DB_POOL_SIZE
     std::string logLevel;                     // LMS_LOG_LEVEL
     std::string logFormat;                    // LMS_LOG_FORMAT: plain | json
     std::string dataDir;                      // LMS_DATA_DIR
