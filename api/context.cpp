@@ -1,5 +1,7 @@
 #include "api/context.hpp"
 
+#include "api/http/problem.hpp"
+
 namespace lms::api {
 
 void Registry::streamCategories(std::span<const domain::StreamCategory> categories) {
@@ -25,6 +27,11 @@ std::vector<std::unique_ptr<HttpSide>> Registry::mountHttp(Services& services, h
         sides.back()->mount(router);
     }
     return sides;
+}
+
+expected<http::Principal, http::Response> signedIn(const Services& services, const http::Request& req) {
+    if (!services.authenticator) return unexpected(http::problem(401, "unauthenticated", "sign in", req.requestId));
+    return services.authenticator->authenticate(req);
 }
 
 }  // namespace lms::api

@@ -41,6 +41,9 @@ struct Services {
 };
 
 // A context's HTTP side: its routes and the state they keep (caches, rate limiters).
+// The signed-in caller, or the 401/403 to answer (every context's routes use it).
+expected<http::Principal, http::Response> signedIn(const Services& services, const http::Request& req);
+
 class HttpSide {
 public:
     virtual ~HttpSide() = default;

@@ -31,4 +31,7 @@ public:
 // timestamptz text read models store.
 std::string eventTime(std::int64_t at, const eventstore::RecordedEvent& e);
 
+// A SQL expression reading a timestamptz column as the API shows times (RFC 3339, UTC, µs).
+std::string rfc3339(const std::string& column);
+
 }  // namespace lms::projections

@@ -40,6 +40,10 @@ void Projection::applyBatch(pg::Connection& c, const std::vector<eventstore::Rec
     for (const auto& e : events) apply(c, e);
 }
 
+std::string rfc3339(const std::string& column) {
+    return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+}
+
 std::string checkpointName(const Projection& p) { return "projection:" + p.name(); }
 
 Runner::Runner(pg::Connection& c, Projection& p, int batchSize, int pollMs)

@@ -17,6 +17,7 @@ namespace {
 
 namespace dc = domain::catalog;
 namespace q = projections::catalog;
+using api::signedIn;
 using http::problem;
 using http::Request;
 using http::Response;
@@ -273,11 +274,6 @@ void keyPart(std::string& key, const std::optional<T>& value) {
     else keyPart(key, std::to_string(*value));
 }
 
-// The signed-in caller, or the 401 to answer.
-expected<http::Principal, Response> signedIn(api::Services& s, const Request& req) {
-    if (!s.authenticator) return unexpected(problem(401, "unauthenticated", "sign in", req.requestId));
-    return s.authenticator->authenticate(req);
-}
 // The caller when a credential is presented and good; nobody otherwise (public reads).
 std::optional<http::Principal> maybeSignedIn(api::Services& s, const Request& req) {
     if (!s.authenticator || (req.header("authorization").empty() && req.header("cookie").empty())) return std::nullopt;

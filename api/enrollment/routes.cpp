@@ -8,6 +8,7 @@
 namespace lms::enrollment {
 namespace {
 
+using api::signedIn;
 using http::problem;
 using http::Request;
 using http::Response;
@@ -27,11 +28,6 @@ json enrollmentJson(const EnrollmentRow& e) {
                 {"enrolledAt", e.enrolledAt},
                 {"revokedAt", e.revokedAt ? json(*e.revokedAt) : json(nullptr)},
                 {"revokedReason", e.revokedReason.empty() ? json(nullptr) : json(e.revokedReason)}};
-}
-
-expected<http::Principal, Response> signedIn(api::Services& s, const Request& req) {
-    if (!s.authenticator) return unexpected(problem(401, "unauthenticated", "sign in", req.requestId));
-    return s.authenticator->authenticate(req);
 }
 
 std::optional<std::string> courseIdOf(const Request& req) {

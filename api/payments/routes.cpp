@@ -12,6 +12,7 @@
 namespace lms::payments {
 namespace {
 
+using api::signedIn;
 using http::problem;
 using http::Request;
 using http::Response;
@@ -37,11 +38,6 @@ json paymentJson(const PaymentRow& p) {
                 {"createdAt", p.createdAt},
                 {"completedAt", p.completedAt ? json(*p.completedAt) : json(nullptr)},
                 {"refundedAt", p.refundedAt ? json(*p.refundedAt) : json(nullptr)}};
-}
-
-expected<http::Principal, Response> signedIn(api::Services& s, const Request& req) {
-    if (!s.authenticator) return unexpected(problem(401, "unauthenticated", "sign in", req.requestId));
-    return s.authenticator->authenticate(req);
 }
 
 std::string htmlEscape(const std::string& s) {

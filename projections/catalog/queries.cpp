@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "common/ids.hpp"
+#include "projections/projection.hpp"
 #include "projections/catalog/sql.hpp"
 
 namespace lms::projections::catalog {
@@ -19,10 +20,6 @@ constexpr int kMaxLimit = 100;
 // cover density adds up without bound), a word however often in a lower field ranks below one
 // occurrence in a higher field: a title match comes before a tag match before a description match.
 constexpr const char* kWeights = "'{0.05, 0.1, 0.3, 1.0}'";
-
-std::string rfc3339(const std::string& column) {
-    return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
-}
 
 // The columns courseRow() reads: lms_rm.courses c, its instructor u (identity's read model) and
 // its current lectures counted in l (kCourseFrom).

@@ -1,13 +1,10 @@
 #include "projections/enrollment/queries.hpp"
 
 #include "common/ids.hpp"
+#include "projections/projection.hpp"
 
 namespace lms::projections::enrollment {
 namespace {
-
-std::string rfc3339(const std::string& column) {
-    return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
-}
 
 // The columns row() reads: the enrollment e, its course c (the catalog's read model) and its
 // student u (identity's; an erased student's name is gone).

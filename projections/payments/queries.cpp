@@ -1,13 +1,10 @@
 #include "projections/payments/queries.hpp"
 
 #include "common/ids.hpp"
+#include "projections/projection.hpp"
 
 namespace lms::projections::payments {
 namespace {
-
-std::string rfc3339(const std::string& column) {
-    return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
-}
 
 const std::string kColumns =
     "p.payment_id::text, p.student_id::text, p.course_id::text, p.instructor_id, p.provider, p.provider_ref, "

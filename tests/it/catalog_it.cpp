@@ -23,18 +23,10 @@ namespace {
 using nlohmann::json;
 using test::bearer;
 using test::call;
+using test::fieldsOf;
 using test::Reply;
 
 const std::string kSecret = "catalog-it-secret-0123456789abcdef0123456789ab";
-
-std::vector<std::string> fieldsOf(const Reply& r) {
-    std::vector<std::string> out;
-    if (r.body.is_object() && r.body.contains("errors")) {
-        for (const auto& e : r.body["errors"]) out.push_back(e["field"]);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
 
 test::Headers with(test::Headers h, const std::string& name, const std::string& value) {
     h[name] = value;

@@ -20,18 +20,10 @@ namespace {
 
 using nlohmann::json;
 using test::call;
+using test::fieldsOf;
 using test::Reply;
 
 const std::string kSecret = "enrollment-it-secret-0123456789abcdef012345678";
-
-std::vector<std::string> fieldsOf(const Reply& r) {
-    std::vector<std::string> out;
-    if (r.body.is_object() && r.body.contains("errors")) {
-        for (const auto& e : r.body["errors"]) out.push_back(e["field"]);
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-}
 
 class Enrollments : public ::testing::Test {
 protected:

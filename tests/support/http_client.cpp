@@ -1,5 +1,7 @@
 #include "tests/support/http_client.hpp"
 
+#include <algorithm>
+
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
 #include <Poco/Net/HTTPResponse.h>
@@ -62,5 +64,14 @@ Reply call(int port, const std::string& method, const std::string& path, const s
 }
 
 Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+std::vector<std::string> fieldsOf(const Reply& r) {
+    std::vector<std::string> out;
+    if (r.body.is_object() && r.body.contains("errors")) {
+        for (const auto& e : r.body["errors"]) out.push_back(e["field"]);
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
 
 }  // namespace lms::test

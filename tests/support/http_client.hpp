@@ -35,6 +35,9 @@ Reply call(int port, const std::string& method, const std::string& path,
            const std::optional<nlohmann::json>& body = std::nullopt, const Headers& headers = {},
            const std::string& rawBody = "");
 
+// The fields a problem's errors[] names, sorted (a 422 names each field at fault once).
+std::vector<std::string> fieldsOf(const Reply& r);
+
 // {"Authorization": "Bearer <token>"}
 Headers bearer(const std::string& token);
 
