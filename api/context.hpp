@@ -18,6 +18,7 @@
 #include "common/clock.hpp"
 #include "common/config.hpp"
 #include "domain/core/categories.hpp"
+#include "eventstore/group_commit.hpp"
 #include "eventstore/pg.hpp"
 #include "projections/projection.hpp"
 
@@ -33,9 +34,10 @@ struct Environment {
 // What a context's HTTP side is built from.
 struct Services {
     const Environment& env;
-    pg::Pool& pool;      // connections shared by HTTP handlers
-    EventFeed& feed;     // committed events, for what the sides keep in memory (subscribe when built)
-    std::string secret;  // the server's secret (common/secrets.hpp)
+    pg::Pool& pool;                       // connections shared by HTTP handlers
+    EventFeed& feed;                      // committed events, for what the sides keep in memory (subscribe when built)
+    eventstore::GroupCommit& newStreams;  // appends that start a stream, committed together (group_commit.hpp)
+    std::string secret;                   // the server's secret (common/secrets.hpp)
     // Who is calling: provided by the identity context, which registers first.
     http::Authenticator* authenticator = nullptr;
 };

@@ -59,9 +59,7 @@ NewEvent NewEvent::from(const domain::DomainEvent& e, const domain::Metadata& m,
     return NewEvent{std::move(eventId), e.type, e.schemaVersion, e.data.dump(), m.toJson().dump()};
 }
 
-expected<Appended, AppendConflict> EventStore::append(const std::string& streamId, ExpectedVersion expectedVersion,
-                                                      const std::vector<NewEvent>& events) {
-    if (events.empty()) throw std::invalid_argument("append needs at least one event");
+std::string eventsJson(const std::vector<NewEvent>& events) {
     std::string payload = "[";
     for (const auto& e : events) {
         if (payload.size() > 1) payload += ',';
@@ -73,6 +71,24 @@ expected<Appended, AppendConflict> EventStore::append(const std::string& streamI
                    ",\"metadata\":" + e.metadata + "}";
     }
     payload += ']';
+    return payload;
+}
+
+expected<Appended, AppendConflict> appendOutcome(const pg::Result& r, int row, int first, const std::string& streamId) {
+    const auto status = r.i64(row, first);
+    const domain::StreamVersion version(r.isNull(row, first + 1) ? 0 : r.i64(row, first + 1));
+    switch (status) {
+        case 0: return Appended{version, GlobalPosition{r.u64(row, first + 3), r.i64(row, first + 2)}, false};
+        case 1: return Appended{version, GlobalPosition{}, true};
+        case 2: return unexpected(AppendConflict{AppendConflict::Kind::WrongExpectedVersion, streamId, version});
+        default: return unexpected(AppendConflict{AppendConflict::Kind::EventIdInOtherStream, streamId, version});
+    }
+}
+
+expected<Appended, AppendConflict> EventStore::append(const std::string& streamId, ExpectedVersion expectedVersion,
+                                                      const std::vector<NewEvent>& events) {
+    if (events.empty()) throw std::invalid_argument("append needs at least one event");
+    const std::string payload = eventsJson(events);
     const std::string sql = "SELECT status, version, last_position, last_tx_id::text FROM lms_append($1, $2, $3)";
     const pg::Params params{streamId, std::to_string(expectedVersion.raw()), payload};
     for (int attempt = 0;; ++attempt) {
@@ -82,18 +98,9 @@ expected<Appended, AppendConflict> EventStore::append(const std::string& streamI
             metrics::Registry::global().observe(
                 "lms_eventstore_append_seconds", "Time of one append (lms_append) as the client sees it", {},
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-            const auto status = r.i64(0, 0);
-            const domain::StreamVersion version(r.isNull(0, 1) ? 0 : r.i64(0, 1));
-            switch (status) {
-                case 0:
-                    Notifier::afterCommit(c_);
-                    return Appended{version, GlobalPosition{r.u64(0, 3), r.i64(0, 2)}, false};
-                case 1: return Appended{version, GlobalPosition{}, true};
-                case 2:
-                    return unexpected(AppendConflict{AppendConflict::Kind::WrongExpectedVersion, streamId, version});
-                default:
-                    return unexpected(AppendConflict{AppendConflict::Kind::EventIdInOtherStream, streamId, version});
-            }
+            auto outcome = appendOutcome(r, 0, 0, streamId);
+            if (outcome && !outcome->alreadyStored) Notifier::afterCommit(c_);
+            return outcome;
         } catch (const pg::Error& e) {
             // Two appends of the same event ids raced: the loser hit the unique index. Asked again,
             // the store answers "already stored" (or a conflict), as a sequential retry would. Inside a

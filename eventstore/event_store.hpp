@@ -77,6 +77,11 @@ struct AppendConflict {
     domain::StreamVersion actual;  // the stream's current version
 };
 
+// The events as lms_append takes them (a JSON array of {id, type, schemaVersion, data, metadata}).
+std::string eventsJson(const std::vector<NewEvent>& events);
+// lms_append's answer (status, version, last_position, last_tx_id from column `first` of `row` on).
+expected<Appended, AppendConflict> appendOutcome(const pg::Result& r, int row, int first, const std::string& streamId);
+
 // The columns every reader of lms_events selects, in the order recordedEvents() reads them.
 extern const char* const kEventColumns;
 std::vector<RecordedEvent> recordedEvents(const pg::Result& rows);

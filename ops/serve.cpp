@@ -130,6 +130,7 @@ int serve(const Config& config, const Args& args) {
 
     std::unique_ptr<pg::Pool> pool;
     std::unique_ptr<api::HealthProbe> health;
+    eventstore::GroupCommit newStreams;
     std::unique_ptr<api::Services> services;
     std::unique_ptr<api::Idempotency> idempotency;
     std::vector<std::unique_ptr<api::HttpSide>> sides;
@@ -138,7 +139,8 @@ int serve(const Config& config, const Args& args) {
     if (roles.count("api") != 0) {
         pool = std::make_unique<pg::Pool>(config.databaseUrl, config.dbPoolSize);
         health = std::make_unique<api::HealthProbe>(*pool, brokers);
-        services = std::make_unique<api::Services>(api::Services{env, *pool, feed, serverSecret(config), nullptr});
+        services =
+            std::make_unique<api::Services>(api::Services{env, *pool, feed, newStreams, serverSecret(config), nullptr});
         http::Router router;
         api::addCoreRoutes(router, *health, *pool);
         sides = contexts().mountHttp(*services, router);

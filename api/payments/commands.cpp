@@ -59,17 +59,20 @@ Result<PaymentRow> Commands::checkout(const std::string& studentId, const std::s
     return run(id, dp::InitiatePayment{e}, meta);
 }
 
-bool Commands::receive(const WebhookReceived& notice, const Metadata& meta) {
+bool Commands::receive(const WebhookReceived& notice, const Metadata& meta, eventstore::GroupCommit* together) {
     const auto stream = dp::webhookStream(notice.provider, notice.report.providerEventId);
     if (!stream) return false;
     eventstore::EventStore store(c_);
     // The event id is the stream's: a redelivery is the same event, stored once.
     const auto event = eventstore::NewEvent::from(dp::WebhookEvents::encode(notice), meta, newUuid());
-    const auto done = store.append(*stream, eventstore::ExpectedVersion::noStream(), {event});
+    const std::vector<eventstore::NewEvent> events{event};
+    const auto done = together != nullptr ? together->startStream(c_, *stream, events)
+                                          : store.append(*stream, eventstore::ExpectedVersion::noStream(), events);
     return done.has_value() && !done->alreadyStored;
 }
 
-Result<PaymentRow> Commands::simulate(const std::string& paymentId, const std::string& kind, const Metadata& meta) {
+Result<PaymentRow> Commands::simulate(const std::string& paymentId, const std::string& kind, const Metadata& meta,
+                                      eventstore::GroupCommit* together) {
     const auto payment = projections::payments::findPayment(c_, paymentId);
     if (!payment || payment->provider != "simulated")
         return unexpected(refusal(Kind::NotFound, "payment_not_found", "no such payment"));
@@ -81,7 +84,7 @@ Result<PaymentRow> Commands::simulate(const std::string& paymentId, const std::s
     n.providerRef = payment->providerRef;
     n.report = {"sim_" + payment->id + "_" + kind, "simpay_" + payment->id, payment->amount, payment->currency};
     n.at = clock_.nowUs();
-    receive(n, meta);
+    receive(n, meta, together);
     return *payment;
 }
 

@@ -13,6 +13,7 @@
 #include "common/expected.hpp"
 #include "domain/payments/payment.hpp"
 #include "eventstore/command_loop.hpp"
+#include "eventstore/group_commit.hpp"
 #include "projections/payments/queries.hpp"
 
 namespace lms::payments {
@@ -34,9 +35,11 @@ public:
     Result<PaymentRow> checkout(const std::string& studentId, const std::string& courseId, Provider& provider,
                                 const Metadata& meta);
     // Stores a verified notice (its own stream): true when it is new, false for a redelivery.
-    bool receive(const WebhookReceived& notice, const Metadata& meta);
+    // Given a group commit, the notice's commit is shared with other threads' notices.
+    bool receive(const WebhookReceived& notice, const Metadata& meta, eventstore::GroupCommit* together = nullptr);
     // The simulator's notice for a simulated payment: completed, expired (cancelled) or refunded.
-    Result<PaymentRow> simulate(const std::string& paymentId, const std::string& kind, const Metadata& meta);
+    Result<PaymentRow> simulate(const std::string& paymentId, const std::string& kind, const Metadata& meta,
+                                eventstore::GroupCommit* together = nullptr);
     // An admin's refund: asked of the payment's provider, then recorded (the simulator refunds at
     // once, by its notice; a real provider's notice of the refund comes by webhook).
     Result<PaymentRow> requestRefund(const std::string& paymentId, Provider& provider, const Metadata& meta);

@@ -180,7 +180,7 @@ Response Routes::simulated(Request& req, const std::string& kind) {
         return problem(404, "payment_not_found", "the simulated provider is not enabled", req.requestId);
     auto conn = services_.pool.acquire();
     auto done = commands(*conn).simulate(req.params["id"], kind == "cancel" ? "expired" : "completed",
-                                         http::metadataOf(req, "simulated-provider"));
+                                         http::metadataOf(req, "simulated-provider"), &services_.newStreams);
     if (!done) return http::fromDomain(done.error(), req.requestId);
     return http::json(202, json{{"paymentId", done->id},
                                 {"notice", kind == "cancel" ? "expired" : "completed"},
@@ -193,7 +193,7 @@ Response Routes::received(const Request& req, const std::optional<WebhookReceive
     if (!domain::payments::webhookStream(notice->provider, notice->report.providerEventId))
         return problem(400, "malformed_event", "the event id is not one this server stores", req.requestId);
     auto conn = services_.pool.acquire();
-    const bool stored = commands(*conn).receive(*notice, http::metadataOf(req, notice->provider));
+    const bool stored = commands(*conn).receive(*notice, http::metadataOf(req, notice->provider), &services_.newStreams);
     return http::json(200, json{{"received", true}, {"duplicate", !stored}});
 }
 

@@ -31,7 +31,8 @@ struct Mounted {
     api::HealthProbe health{pool, ""};
     api::Environment env{config, Clock::system(), ""};
     api::EventFeed feed;
-    api::Services services{env, pool, feed, std::string(32, 'k'), nullptr};
+    eventstore::GroupCommit newStreams;
+    api::Services services{env, pool, feed, newStreams, std::string(32, 'k'), nullptr};
     http::Router router;
     std::vector<std::unique_ptr<api::HttpSide>> sides;
 };
