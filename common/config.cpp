@@ -134,6 +134,9 @@ Config Config::fromEnvironment() {
     if (!c.jwtSecret.empty() && c.jwtSecret.size() < 32) {
         throw ConfigError("LMS_JWT_SECRET must be at least 32 bytes (it signs access tokens)");
     }
+    c.certificateSigningKey = env("LMS_CERTIFICATE_SIGNING_KEY", "");
+    if (!c.certificateSigningKey.empty())
+        c.certificateSigningKey = hexKey("LMS_CERTIFICATE_SIGNING_KEY", c.certificateSigningKey);
     c.masterKey = env("LMS_MASTER_KEY", "");
     if (!c.masterKey.empty()) c.masterKey = hexKey("LMS_MASTER_KEY", c.masterKey);
     for (const auto& k : envList("LMS_MASTER_KEY_PREVIOUS")) {

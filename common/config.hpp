@@ -91,6 +91,11 @@ struct Config {
     int stripeToleranceS = 300;                     // LMS_STRIPE_TOLERANCE_S: accepted age of a Stripe-Signature
     int checkoutTtlS = 1800;                        // LMS_CHECKOUT_TTL_S: how long a checkout can be paid
 
+    // Certificates.
+    // LMS_CERTIFICATE_SIGNING_KEY: the Ed25519 seed that signs certificates, 64 hex characters;
+    // empty: a random one kept in <data dir>/certificate-signing-key.
+    std::string certificateSigningKey;
+
     // Reads the process environment; throws ConfigError on the first bad value.
     static Config fromEnvironment();
 };

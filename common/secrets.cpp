@@ -60,17 +60,32 @@ std::string serverSecret(const Config& config) {
         "a secret of 32 bytes or more");
 }
 
-std::string masterKey(const Config& config) {
-    // Config::fromEnvironment has checked LMS_MASTER_KEY's form: 64 hex characters.
-    const std::string hex = !config.masterKey.empty()
-                                ? config.masterKey
+namespace {
+
+// A 32-byte key: the variable's value (Config::fromEnvironment has checked its form: 64 hex
+// characters) or the one kept in <data dir>/<file>.
+std::string hexKeyOrGenerated(const Config& config, const std::string& configured, const char* file,
+                              const char* variable) {
+    const std::string hex = !configured.empty()
+                                ? configured
                                 : generatedSecret(
-                                      config, "master-key", "LMS_MASTER_KEY",
+                                      config, file, variable,
                                       [](const std::string& s) { return s.size() == 64 && fromHex(s).has_value(); },
                                       "a key of 64 hex characters");
     const auto key = fromHex(hex);
-    if (!key || key->size() != 32) throw ConfigError("LMS_MASTER_KEY must be 64 hex characters (32 bytes)");
+    if (!key || key->size() != 32) throw ConfigError(std::string(variable) + " must be 64 hex characters (32 bytes)");
     return *key;
+}
+
+}  // namespace
+
+std::string masterKey(const Config& config) {
+    return hexKeyOrGenerated(config, config.masterKey, "master-key", "LMS_MASTER_KEY");
+}
+
+std::string certificateSigningKey(const Config& config) {
+    return hexKeyOrGenerated(config, config.certificateSigningKey, "certificate-signing-key",
+                             "LMS_CERTIFICATE_SIGNING_KEY");
 }
 
 }  // namespace lms

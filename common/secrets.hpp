@@ -18,4 +18,9 @@ std::string serverSecret(const Config& config);
 // LMS_MASTER_KEY from a secret store instead (docs/decisions/0012-key-wrapping.md).
 std::string masterKey(const Config& config);
 
+// The Ed25519 seed that signs certificates, as 32 raw bytes: LMS_CERTIFICATE_SIGNING_KEY when
+// set; otherwise a random one kept in <LMS_DATA_DIR>/certificate-signing-key (mode 0600), created
+// on first use. Every API server of one deployment must see the same key: set it there.
+std::string certificateSigningKey(const Config& config);
+
 }  // namespace lms

@@ -1,7 +1,9 @@
 #include "api/catalog/context.hpp"
+#include "api/certificates/context.hpp"
 #include "api/enrollment/context.hpp"
 #include "api/identity/context.hpp"
 #include "api/payments/context.hpp"
+#include "api/progress/context.hpp"
 #include "ops/commands.hpp"
 #include "projections/stream_activity.hpp"
 
@@ -15,6 +17,8 @@ const api::Registry& contexts() {
         catalog::registerContext(r);
         enrollment::registerContext(r);
         payments::registerContext(r);
+        progress::registerContext(r);
+        certificates::registerContext(r);
         // The read model of every stream, whatever its context (made once every category is known).
         r.projection([] { return std::make_unique<projections::StreamActivity>(contexts().categories()); });
         return r;

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/ed25519.hpp"
 #include "common/jwt.hpp"
 #include "common/password.hpp"
 #include "common/sha256.hpp"
@@ -74,6 +75,40 @@ TEST(Argon2, HashesWithOwaspCostAndFreshSalt) {
     EXPECT_FALSE(password::needsRehash(a));
     EXPECT_TRUE(
         password::needsRehash("$argon2id$v=19$m=4096,t=1,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc"));
+}
+
+TEST(Ed25519, Rfc8032Section71VectorsAndDerivedNegativeCases) {
+    int signedCases = 0;
+    int refused = 0;
+    const auto doc = load("ed25519/rfc8032_ed25519.json");
+    for (const auto& c : doc["cases"]) {
+        const auto pub = fromHex(c["public_key_hex"].get<std::string>());
+        const auto message = fromHex(c["message_hex"].get<std::string>());
+        const auto signature = fromHex(c["signature_hex"].get<std::string>());
+        if (c.contains("secret_key_hex")) {
+            const Ed25519Key key(fromHex(c["secret_key_hex"].get<std::string>()));
+            EXPECT_EQ(toHex(key.publicKey()), c["public_key_hex"].get<std::string>()) << c["name"];
+            EXPECT_EQ(toHex(key.sign(message)), c["signature_hex"].get<std::string>()) << c["name"];
+            ++signedCases;
+        }
+        const bool valid = !c.contains("expected") || c["expected"] == "valid";
+        EXPECT_EQ(ed25519Verify(pub, message, signature), valid) << c["name"];
+        if (!valid) ++refused;
+    }
+    EXPECT_EQ(signedCases, 4);
+    EXPECT_EQ(refused, 2);
+    EXPECT_THROW(Ed25519Key(std::string(31, 'x')), std::invalid_argument);
+    EXPECT_FALSE(ed25519Verify(std::string(31, 'x'), "m", std::string(64, 's')));
+}
+
+TEST(Ed25519, JwkCarriesThePublicKeyAndItsRfc7638Thumbprint) {
+    // RFC 8037 Appendix A.1-A.3: the key of RFC 8032 TEST 1 and its thumbprint.
+    const Ed25519Key key(fromHex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"));
+    const auto jwk = key.jwk();
+    EXPECT_EQ(jwk["kty"], "OKP");
+    EXPECT_EQ(jwk["crv"], "Ed25519");
+    EXPECT_EQ(jwk["x"], "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo");
+    EXPECT_EQ(jwk["kid"], "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
 }
 
 TEST(Jwt, Rfc7515AppendixA1AndDerivedNegativeCases) {
