@@ -216,6 +216,25 @@ Config Config::fromEnvironment() {
     if (!c.smtpCaFile.empty() && ::access(c.smtpCaFile.c_str(), R_OK) != 0) {
         throw ConfigError("LMS_SMTP_CA_FILE='" + c.smtpCaFile + "' is not a readable file");
     }
+    c.s3Endpoint = env("LMS_S3_ENDPOINT", "");
+    while (!c.s3Endpoint.empty() && c.s3Endpoint.back() == '/') c.s3Endpoint.pop_back();
+    c.s3Bucket = env("LMS_S3_BUCKET", "");
+    c.s3Region = env("LMS_S3_REGION", "us-east-1");
+    c.s3AccessKeyId = env("LMS_S3_ACCESS_KEY_ID", "");
+    c.s3SecretAccessKey = env("LMS_S3_SECRET_ACCESS_KEY", "");
+    c.s3SessionToken = env("LMS_S3_SESSION_TOKEN", "");
+    c.s3PathStyle = envBool("LMS_S3_PATH_STYLE", true);
+    c.fileLinkTtlS = envInt("LMS_FILE_LINK_TTL_S", 3600, 1, 604800);  // 7 days: S3's limit for a presigned URL
+    if (!c.s3Endpoint.empty() || !c.s3Bucket.empty()) {
+        if (c.s3Endpoint.empty()) c.s3Endpoint = "https://s3." + c.s3Region + ".amazonaws.com";
+        if (c.s3Endpoint.rfind("http://", 0) != 0 && c.s3Endpoint.rfind("https://", 0) != 0) {
+            throw ConfigError("LMS_S3_ENDPOINT='" + c.s3Endpoint + "' is not an http(s) URL");
+        }
+        if (c.s3Bucket.empty()) throw ConfigError("LMS_S3_ENDPOINT is set without LMS_S3_BUCKET");
+        if (c.s3AccessKeyId.empty() || c.s3SecretAccessKey.empty()) {
+            throw ConfigError("LMS_S3_BUCKET needs LMS_S3_ACCESS_KEY_ID and LMS_S3_SECRET_ACCESS_KEY");
+        }
+    }
     return c;
 }
 

@@ -96,6 +96,16 @@ struct Config {
     // empty: a random one kept in <data dir>/certificate-signing-key.
     std::string certificateSigningKey;
 
+    // Stored files (workers/storage): an S3 bucket when s3Endpoint or s3Bucket is set, else <data dir>/objects.
+    std::string s3Endpoint;         // LMS_S3_ENDPOINT: scheme://host[:port] (unset: https://s3.<region>.amazonaws.com)
+    std::string s3Bucket;           // LMS_S3_BUCKET
+    std::string s3Region;           // LMS_S3_REGION (us-east-1)
+    std::string s3AccessKeyId;      // LMS_S3_ACCESS_KEY_ID
+    std::string s3SecretAccessKey;  // LMS_S3_SECRET_ACCESS_KEY
+    std::string s3SessionToken;     // LMS_S3_SESSION_TOKEN: temporary credentials only
+    bool s3PathStyle = true;        // LMS_S3_PATH_STYLE: 1 host/bucket/key, 0 bucket.host/key
+    int fileLinkTtlS = 3600;        // LMS_FILE_LINK_TTL_S: how long a link to a stored file works
+
     // Reads the process environment; throws ConfigError on the first bad value.
     static Config fromEnvironment();
 };

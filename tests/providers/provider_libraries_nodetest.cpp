@@ -4,6 +4,12 @@
 // accepted by stripe's verifyHeader and razorpay's validateWebhookSignature; and on every case here,
 // the published vectors included, each library and our code give the same verdict. Node missing,
 // or the packages not installed, is a failure, not a skip.
+//
+// And our S3 requests (workers/storage/s3_request.hpp) against AWS's JavaScript SDK
+// (@aws-sdk/client-s3 and @aws-sdk/s3-request-presigner): for the same bucket, key, credentials and
+// a fixed clock, the presigned GET URL and the signed PutObject request (target, Host,
+// Authorization, x-amz-date, x-amz-content-sha256, the token, every header) are byte-equal to the
+// SDK's, virtual-hosted and path-style, on AWS's endpoints and others.
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -19,8 +25,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/sha256.hpp"
 #include "common/webhook_signature.hpp"
 #include "tests/support/process.hpp"
+#include "workers/storage/s3_request.hpp"
 
 namespace lms::webhook {
 namespace {
@@ -46,7 +54,7 @@ std::string nodeBinary() {
 std::map<int, json> ask(std::vector<json> requests) {
     const auto node = nodeBinary();
     if (node.empty()) throw std::runtime_error("node is not on PATH: ops/test installs it (lms_install_deps)");
-    for (const char* package : {"stripe", "razorpay"}) {
+    for (const char* package : {"stripe", "razorpay", "@aws-sdk/client-s3", "@aws-sdk/s3-request-presigner"}) {
         if (!fs::exists(kProvidersDir / "node_modules" / package / "package.json"))
             throw std::runtime_error(std::string("tests/providers/node_modules/") + package +
                                      " is missing: run npm ci in tests/providers (ops/test does)");
@@ -245,5 +253,130 @@ TEST(RazorpayLibrary, AcceptsOurSignaturesAndWeAcceptWhatItAccepts) {
     EXPECT_EQ(accepted, static_cast<int>(bodies.size() * 2 + 5));  // 1 of each 6, 5 valid vectors
 }
 
+// Where the bucket is, as we configure it and as the SDK is told (an empty endpoint: AWS's own,
+// which the SDK works out from the region).
+struct S3Place {
+    storage::S3Location ours;
+    std::string sdkEndpoint;
+};
+
+const std::vector<S3Place> kPlaces{
+    {{"https://s3.us-east-1.amazonaws.com", "us-east-1", "certs", false}, ""},            // AWS, virtual-hosted
+    {{"https://s3.eu-west-2.amazonaws.com", "eu-west-2", "lms-certificates", true}, ""},  // AWS, path-style
+    {{"http://127.0.0.1:9000", "us-east-1", "certs", true}, "http://127.0.0.1:9000"},     // MinIO-like, path-style
+    {{"https://storage.example.com:8443", "eu-central-1", "certs", false}, "https://storage.example.com:8443"},
+    {{"https://objects.example.net", "auto", "certs", true}, "https://objects.example.net"},
+    // A dot in the bucket: path-style whatever is asked (no wildcard certificate names
+    // my.certs.host); the SDK decides the same.
+    {{"https://storage.example.com:8443", "eu-central-1", "my.certs", false}, "https://storage.example.com:8443"},
+    {{"http://minio.internal:9000", "us-east-1", "my.certs", false}, "http://minio.internal:9000"},
+};
+// Spaces, letters of other scripts, and every character that RFC 3986 reserves.
+const std::vector<std::string> kKeys{"certificates/0190e0a7-7c1d-7000-8000-1a2b3c4d5e6f.pdf", "a b/Zoë ü€ 課程.pdf",
+                                     "odd !'()*+=&$@,;:?#[]~%.pdf"};
+const std::vector<storage::sigv4::Credentials> kCredentials{
+    {"AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", ""},
+    {"ASIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+     "IQoJb3JpZ2luX2VjEMr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ+token/with+plus=="},
+};
+
+json s3Request(const char* op, const S3Place& place, const std::string& key,
+               const storage::sigv4::Credentials& credentials, std::int64_t now) {
+    return {{"op", op},
+            {"endpoint", place.sdkEndpoint},
+            {"region", place.ours.region},
+            {"bucket", place.ours.bucket},
+            {"key", key},
+            {"pathStyle", place.ours.pathStyle},
+            {"accessKeyId", credentials.accessKeyId},
+            {"secretAccessKey", credentials.secretAccessKey},
+            {"sessionToken", credentials.sessionToken},
+            {"now", now}};
+}
+
+TEST(AwsSdk, PresignedGetUrlsAreByteEqualToTheSdks) {
+    struct Case {
+        std::size_t place, key, credentials;
+        std::int64_t now, expires;
+    };
+    std::vector<Case> cases;
+    std::vector<json> requests;
+    for (std::size_t p = 0; p < kPlaces.size(); ++p)
+        for (std::size_t k = 0; k < kKeys.size(); ++k)
+            for (std::size_t c = 0; c < kCredentials.size(); ++c)
+                for (const auto& [now, expires] : {std::pair<std::int64_t, std::int64_t>{1700000000, 3600},
+                                                   {1440938161, 1},
+                                                   {4102444799, storage::sigv4::kMaxExpiresSeconds}}) {
+                    cases.push_back({p, k, c, now, expires});
+                    auto r = s3Request("s3.presignGet", kPlaces[p], kKeys[k], kCredentials[c], now);
+                    r["expires"] = expires;
+                    requests.push_back(r);
+                }
+    const auto answers = ask(requests);
+    ASSERT_EQ(answers.size(), requests.size());
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const auto& c = cases[i];
+        const auto ours = storage::presignedGetUrl(kPlaces[c.place].ours, kCredentials[c.credentials], kKeys[c.key],
+                                                   c.now, c.expires);
+        EXPECT_EQ(ours, answers.at(static_cast<int>(i))["url"].get<std::string>()) << requests[i].dump();
+    }
+}
+
+TEST(AwsSdk, SignedPutObjectRequestsAreByteEqualToTheSdks) {
+    const std::vector<std::string> bodies{"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n" + std::string("\0\xff\r\n", 4), "",
+                                          std::string(100 * 1024, 'x')};
+    struct Case {
+        std::size_t place, key, credentials, body;
+        std::int64_t now;
+    };
+    std::vector<Case> cases;
+    std::vector<json> requests;
+    for (std::size_t p = 0; p < kPlaces.size(); ++p)
+        for (std::size_t k = 0; k < kKeys.size(); ++k)
+            for (std::size_t c = 0; c < kCredentials.size(); ++c)
+                for (std::size_t b = 0; b < bodies.size(); ++b) {
+                    const std::int64_t now = 1700000000 + static_cast<std::int64_t>(requests.size()) * 3607;
+                    cases.push_back({p, k, c, b, now});
+                    auto r = s3Request("s3.put", kPlaces[p], kKeys[k], kCredentials[c], now);
+                    r["bodyHex"] = toHex(bodies[b]);
+                    r["contentType"] = b == 2 ? "text/plain; charset=utf-8" : "application/pdf";
+                    requests.push_back(r);
+                }
+    const auto answers = ask(requests);
+    ASSERT_EQ(answers.size(), requests.size());
+    int tokens = 0;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const auto& c = cases[i];
+        const auto& place = kPlaces[c.place].ours;
+        const auto ours = storage::putObjectRequest(place, kCredentials[c.credentials], kKeys[c.key], bodies[c.body],
+                                                    requests[i]["contentType"].get<std::string>(), c.now);
+        const auto& sdk = answers.at(static_cast<int>(i));
+        const auto what = requests[i].dump().substr(0, 300);
+        EXPECT_EQ(ours.method, sdk["method"].get<std::string>()) << what;
+        EXPECT_EQ(ours.https ? "https:" : "http:", sdk["protocol"].get<std::string>()) << what;
+        EXPECT_EQ(ours.host, sdk["hostname"].get<std::string>()) << what;
+        EXPECT_EQ(ours.port, sdk["port"].is_null() ? (ours.https ? 443 : 80) : sdk["port"].get<int>()) << what;
+        std::string target = sdk["path"];
+        std::string separator = "?";
+        for (const auto& [name, value] : sdk["query"].items()) {
+            target += separator + storage::sigv4::uriEncode(name) + "=" +
+                      storage::sigv4::uriEncode(value.get<std::string>());
+            separator = "&";
+        }
+        EXPECT_EQ(ours.target, target) << what;
+        std::map<std::string, std::string> ourHeaders;
+        for (const auto& [name, value] : ours.headers) ourHeaders[name] = value;
+        std::map<std::string, std::string> sdkHeaders;
+        for (const auto& [name, value] : sdk["headers"].items()) sdkHeaders[name] = value.get<std::string>();
+        EXPECT_EQ(ourHeaders, sdkHeaders) << what;
+        // What the brief names, said once more on its own: the three that carry the signature.
+        for (const char* name : {"authorization", "x-amz-date", "x-amz-content-sha256"}) {
+            EXPECT_EQ(ourHeaders[name], sdkHeaders[name]) << name << " " << what;
+        }
+        EXPECT_EQ(ourHeaders["x-amz-content-sha256"], sha256Hex(bodies[c.body]));
+        tokens += sdkHeaders.count("x-amz-security-token") > 0 ? 1 : 0;
+    }
+    EXPECT_EQ(tokens, static_cast<int>(cases.size() / kCredentials.size()));  // the SDK sent the token when given
+}
 }  // namespace
 }  // namespace lms::webhook
