@@ -19,10 +19,9 @@ using http::Request;
 using http::Response;
 using nlohmann::json;
 
-// How long a PDF link handed out works. Links are made from the time rounded down to five
-// minutes, so that the answers of those five minutes are the same bytes (caches keep them).
+// PDF links (LMS_FILE_LINK_TTL_S) are made from the time rounded down to five minutes, so that
+// the answers of those five minutes are the same bytes (caches keep them).
 constexpr std::int64_t kLinkStepUs = 300'000'000;
-constexpr auto kLinkTtl = std::chrono::hours(1);
 
 Response notFound(const Request& req) {
     return problem(404, "certificate_not_found", "no such certificate", req.requestId);
@@ -94,7 +93,8 @@ json Routes::document(const CertificateRow& row) {
     body["pdfUrl"] = nullptr;
     if (row.objectKey && row.sha256) {
         const auto now = services_.env.clock.nowUs();
-        body["pdfUrl"] = store_->link(*row.objectKey, now - now % kLinkStepUs, kLinkTtl);
+        body["pdfUrl"] = store_->link(*row.objectKey, now - now % kLinkStepUs,
+                                       std::chrono::seconds(services_.env.config.fileLinkTtlS));
     }
     return body;
 }
