@@ -16,14 +16,12 @@
 
 #include <cctype>
 #include <chrono>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <map>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "common/sha256.hpp"
 #include "common/webhook_signature.hpp"
@@ -39,20 +37,9 @@ namespace fs = std::filesystem;
 const fs::path kProvidersDir = LMS_PROVIDERS_DIR;
 const fs::path kVectorsDir = LMS_VECTORS_DIR;
 
-// node on PATH, as an absolute path (Process execs without a PATH search).
-std::string nodeBinary() {
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path != nullptr ? path : "");
-    for (std::string dir; std::getline(dirs, dir, ':');) {
-        const auto candidate = fs::path(dir.empty() ? "." : dir) / "node";
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    }
-    return {};
-}
-
 // Runs every request through tests/providers/cross_check.js; the answers by request id.
 std::map<int, json> ask(std::vector<json> requests) {
-    const auto node = nodeBinary();
+    const auto node = test::onPath("node");
     if (node.empty()) throw std::runtime_error("node is not on PATH: ops/test installs it (lms_install_deps)");
     for (const char* package : {"stripe", "razorpay", "@aws-sdk/client-s3", "@aws-sdk/s3-request-presigner"}) {
         if (!fs::exists(kProvidersDir / "node_modules" / package / "package.json"))

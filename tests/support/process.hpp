@@ -12,6 +12,8 @@
 namespace lms::test {
 
 std::string lmsBinary();
+// The absolute path of an executable found on PATH ("node"), or "" (Process execs without a PATH search).
+std::string onPath(const std::string& name);
 
 class Process {
 public:

@@ -109,6 +109,46 @@ TEST(Config, MasterKeyIs64HexCharactersAndABadOneIsRefusedWithoutEchoingIt) {
     EXPECT_TRUE(Config::fromEnvironment().masterKey.empty()) << "unset: generated into the data directory";
 }
 
+// Stored files: the folder unless an S3 endpoint or bucket is set; then a bucket and the keys are
+// needed, and the endpoint defaults to AWS's for the region.
+TEST(Config, ObjectStorageIsTheFolderUnlessABucketIsConfigured) {
+    for (const char* name :
+         {"LMS_S3_ENDPOINT", "LMS_S3_BUCKET", "LMS_S3_REGION", "LMS_S3_ACCESS_KEY_ID", "LMS_S3_SECRET_ACCESS_KEY",
+          "LMS_S3_SESSION_TOKEN", "LMS_S3_PATH_STYLE", "LMS_FILE_LINK_TTL_S"}) {
+        ::unsetenv(name);
+    }
+    auto c = Config::fromEnvironment();
+    EXPECT_TRUE(c.s3Endpoint.empty());
+    EXPECT_TRUE(c.s3Bucket.empty());
+    EXPECT_EQ(c.s3Region, "us-east-1");
+    EXPECT_TRUE(c.s3PathStyle);
+    EXPECT_EQ(c.fileLinkTtlS, 3600);
+
+    ::setenv("LMS_S3_BUCKET", "certs", 1);
+    ::setenv("LMS_S3_REGION", "eu-west-2", 1);
+    EXPECT_THROW((void)Config::fromEnvironment(), ConfigError) << "a bucket without credentials";
+    ::setenv("LMS_S3_ACCESS_KEY_ID", "AKID", 1);
+    ::setenv("LMS_S3_SECRET_ACCESS_KEY", "secret", 1);
+    ::setenv("LMS_S3_PATH_STYLE", "0", 1);
+    c = Config::fromEnvironment();
+    EXPECT_EQ(c.s3Endpoint, "https://s3.eu-west-2.amazonaws.com");
+    EXPECT_FALSE(c.s3PathStyle);
+    ::setenv("LMS_S3_ENDPOINT", "http://127.0.0.1:9000/", 1);
+    EXPECT_EQ(Config::fromEnvironment().s3Endpoint, "http://127.0.0.1:9000");
+    ::setenv("LMS_S3_ENDPOINT", "127.0.0.1:9000", 1);
+    EXPECT_THROW((void)Config::fromEnvironment(), ConfigError);
+    ::unsetenv("LMS_S3_BUCKET");
+    ::setenv("LMS_S3_ENDPOINT", "http://127.0.0.1:9000", 1);
+    EXPECT_THROW((void)Config::fromEnvironment(), ConfigError) << "an endpoint without a bucket";
+    ::unsetenv("LMS_S3_ENDPOINT");
+    ::setenv("LMS_FILE_LINK_TTL_S", "604801", 1);
+    EXPECT_THROW((void)Config::fromEnvironment(), ConfigError) << "longer than S3's seven days";
+    for (const char* name : {"LMS_S3_REGION", "LMS_S3_ACCESS_KEY_ID", "LMS_S3_SECRET_ACCESS_KEY", "LMS_S3_PATH_STYLE",
+                             "LMS_FILE_LINK_TTL_S"}) {
+        ::unsetenv(name);
+    }
+}
+
 TEST(Hex, DecodesWhatToHexPrintsAndRefusesTheRest) {
     EXPECT_EQ(fromHex(toHex(std::string("\x00\x7f\xff", 3))), std::string("\x00\x7f\xff", 3));
     EXPECT_EQ(fromHex("ABcd"), std::string("\xab\xcd"));
