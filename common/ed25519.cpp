@@ -53,12 +53,8 @@ nlohmann::json Ed25519Key::jwk() const {
     const std::string x = jwt::base64UrlEncode(public_);
     // RFC 7638: the required members in lexicographic order, no whitespace.
     const std::string thumbprint = R"({"crv":"Ed25519","kty":"OKP","x":")" + x + "\"}";
-    return {{"kty", "OKP"},
-            {"crv", "Ed25519"},
-            {"x", x},
-            {"kid", jwt::base64UrlEncode(sha256(thumbprint))},
-            {"alg", "EdDSA"},
-            {"use", "sig"}};
+    return {{"kty", "OKP"},   {"crv", "Ed25519"}, {"x", x}, {"kid", jwt::base64UrlEncode(sha256(thumbprint))},
+            {"alg", "EdDSA"}, {"use", "sig"}};
 }
 
 bool ed25519Verify(std::string_view publicKey, std::string_view message, std::string_view signature) {

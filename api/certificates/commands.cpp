@@ -73,8 +73,12 @@ Commands::Commands(pg::Connection& c, const Clock& clock, CommitObserver observe
 std::optional<DomainError> Commands::issue(const domain::progress::CourseCompleted& completed,
                                            const std::string& courseTitle, const Metadata& meta,
                                            std::vector<eventstore::RecordedEvent>& written) {
-    dc::CertificateIssued issued{completed.certificateId, completed.enrollmentId,         completed.studentId,
-                                 completed.courseId,      courseTitle, studentNameOf(c_, completed.studentId),
+    dc::CertificateIssued issued{completed.certificateId,
+                                 completed.enrollmentId,
+                                 completed.studentId,
+                                 completed.courseId,
+                                 courseTitle,
+                                 studentNameOf(c_, completed.studentId),
                                  completed.at};
     auto done = eventstore::handleCommand<Certificate>(c_, dc::certificateStream(completed.certificateId),
                                                        dc::IssueCertificate{issued}, meta, certificateOptions(c_));
@@ -117,7 +121,8 @@ Result<CertificateRow> Commands::reissue(const std::string& certId, const std::s
 Result<Certificate::State> Commands::load(const std::string& certId) {
     const auto events = eventstore::EventStore(c_).readStream(dc::certificateStream(certId));
     auto state = eventstore::fold<Certificate>(events, certificateOptions(c_));
-    if (!state.exists) return unexpected(DomainError{Kind::NotFound, "certificate_not_found", "no such certificate", "", {}});
+    if (!state.exists)
+        return unexpected(DomainError{Kind::NotFound, "certificate_not_found", "no such certificate", "", {}});
     return state;
 }
 

@@ -94,7 +94,7 @@ json Routes::document(const CertificateRow& row) {
     if (row.objectKey && row.sha256) {
         const auto now = services_.env.clock.nowUs();
         body["pdfUrl"] = store_->link(*row.objectKey, now - now % kLinkStepUs,
-                                       std::chrono::seconds(services_.env.config.fileLinkTtlS));
+                                      std::chrono::seconds(services_.env.config.fileLinkTtlS));
     }
     return body;
 }
@@ -131,27 +131,30 @@ Response Routes::verifyPage(Request& req) {
         const auto d = document(*row);
         const bool revoked = row->revokedAt.has_value();
         main = std::string("<h1 class=\"") + (revoked ? "revoked\">Revoked certificate" : "valid\">Valid certificate") +
-               "</h1><dl><dt>Certificate</dt><dd><code>" + htmlEscape(row->certId) + "</code></dd><dt>Awarded to</dt><dd>" +
+               "</h1><dl><dt>Certificate</dt><dd><code>" + htmlEscape(row->certId) +
+               "</code></dd><dt>Awarded to</dt><dd>" +
                htmlEscape(row->studentName.value_or("(erased at the person's request)")) + "</dd><dt>Course</dt><dd>" +
                htmlEscape(row->courseTitle) + "</dd><dt>Issued</dt><dd>" + htmlEscape(row->issuedAt) + "</dd>";
         if (revoked)
             main += "<dt>Revoked</dt><dd>" + htmlEscape(*row->revokedAt) + ": " +
                     htmlEscape(row->revokedReason.value_or("")) + "</dd>";
         if (row->sha256) main += "<dt>PDF sha256</dt><dd><code>" + htmlEscape(*row->sha256) + "</code></dd>";
-        main += "<dt>Signature (Ed25519)</dt><dd><code>" + htmlEscape(d["signature"].get<std::string>()) + "</code></dd></dl>";
+        main += "<dt>Signature (Ed25519)</dt><dd><code>" + htmlEscape(d["signature"].get<std::string>()) +
+                "</code></dd></dl>";
         if (d["pdfUrl"].is_string())
             main += "<p><a href=\"" + htmlEscape(d["pdfUrl"].get<std::string>()) + "\" rel=\"noopener\">The PDF</a></p>";
         main += "<p>The signature covers <code>GET /api/v1/certificates/" + htmlEscape(row->certId) +
                 "</code> and verifies with <code>GET /api/v1/certificates/public-key</code>.</p>";
     }
-    Response res{row ? 200 : 404, "text/html; charset=utf-8",
+    Response res{row ? 200 : 404,
+                 "text/html; charset=utf-8",
                  "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
                  "content=\"width=device-width,initial-scale=1\"><title>Certificate verification</title><style>" +
                      std::string(kPageStyle) + "</style></head><body>" + main + "</body></html>",
                  {}};
-    res.headers.push_back({"Content-Security-Policy", "default-src 'none'; style-src 'sha256-" +
-                                                          base64Sha256(kPageStyle) +
-                                                          "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"});
+    res.headers.push_back(
+        {"Content-Security-Policy", "default-src 'none'; style-src 'sha256-" + base64Sha256(kPageStyle) +
+                                        "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"});
     res.headers.push_back({"X-Content-Type-Options", "nosniff"});
     res.headers.push_back({"Referrer-Policy", "no-referrer"});
     res.headers.push_back({"Cache-Control", "public, max-age=60"});

@@ -39,8 +39,8 @@ Result<ProgressRow> Commands::run(const std::string& studentId, const std::strin
     const auto enrollmentId = enrollment::enrollmentIdOf(studentId, courseId).value();
     std::vector<eventstore::RecordedEvent> issued;
     eventstore::CommandOptions options;
-    options.withinTransaction = [&](pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written)
-        -> std::optional<DomainError> {
+    options.withinTransaction =
+        [&](pg::Connection& c, const std::vector<eventstore::RecordedEvent>& written) -> std::optional<DomainError> {
         projections::progress::ProgressProjection readModel;
         projections::applyInline(c, readModel, written);
         issued.clear();

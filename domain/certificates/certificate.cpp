@@ -37,7 +37,8 @@ Certificate::State Certificate::evolve(State s, const CertificateEvents::Event& 
                        s.revisions[1] = Revision{e.courseTitle, e.studentName, e.at, "", "", false};
                    },
                    [&](const CertificateRendered& e) {
-                       if (auto it = s.revisions.find(e.revision); it != s.revisions.end()) it->second.sha256 = e.sha256;
+                       if (auto it = s.revisions.find(e.revision); it != s.revisions.end())
+                           it->second.sha256 = e.sha256;
                    },
                    [&](const CertificateStored& e) {
                        if (auto it = s.revisions.find(e.revision); it != s.revisions.end())
@@ -103,8 +104,8 @@ Decision Certificate::decide(const State& s, const Command& command) {
                 if (s.revoked)
                     return unexpected(
                         refusal(Kind::Conflict, "certificate_revoked", "a revoked certificate is not reissued"));
-                return one(CertificateEvents::encode(
-                    CertificateReissued{s.current() + 1, s.issued.studentId, c.courseTitle, c.studentName, c.reason, c.at}));
+                return one(CertificateEvents::encode(CertificateReissued{
+                    s.current() + 1, s.issued.studentId, c.courseTitle, c.studentName, c.reason, c.at}));
             },
         },
         command);

@@ -50,7 +50,7 @@ struct Certificate : EventSourced<Certificate, CertificateEvents> {
     struct Revision {
         std::string courseTitle, studentName;
         std::int64_t at = 0;
-        std::string sha256;  // once rendered
+        std::string sha256;     // once rendered
         std::string objectKey;  // once stored
         bool mailed = false;
     };

@@ -7,12 +7,16 @@ using fields::text;
 using nlohmann::json;
 
 json CertificateIssued::toJson() const {
-    return {{"certificateId", certificateId}, {"enrollmentId", enrollmentId}, {"studentId", studentId},
-            {"courseId", courseId},           {"courseTitle", courseTitle},   {"studentName", studentName},
+    return {{"certificateId", certificateId},
+            {"enrollmentId", enrollmentId},
+            {"studentId", studentId},
+            {"courseId", courseId},
+            {"courseTitle", courseTitle},
+            {"studentName", studentName},
             {"at", at}};
 }
 CertificateIssued CertificateIssued::fromJson(const json& d) {
-    return {text(d, "certificateId"), text(d, "enrollmentId"), text(d, "studentId"),  text(d, "courseId"),
+    return {text(d, "certificateId"), text(d, "enrollmentId"), text(d, "studentId"), text(d, "courseId"),
             text(d, "courseTitle"),   text(d, "studentName"),  integer(d, "at")};
 }
 
@@ -37,12 +41,12 @@ json CertificateRevoked::toJson() const { return {{"reason", reason}, {"at", at}
 CertificateRevoked CertificateRevoked::fromJson(const json& d) { return {text(d, "reason"), integer(d, "at")}; }
 
 json CertificateReissued::toJson() const {
-    return {{"revision", revision}, {"studentId", studentId}, {"courseTitle", courseTitle},
-            {"studentName", studentName}, {"reason", reason}, {"at", at}};
+    return {{"revision", revision},       {"studentId", studentId}, {"courseTitle", courseTitle},
+            {"studentName", studentName}, {"reason", reason},       {"at", at}};
 }
 CertificateReissued CertificateReissued::fromJson(const json& d) {
-    return {integer(d, "revision"), text(d, "studentId"), text(d, "courseTitle"), text(d, "studentName"),
-            text(d, "reason"), integer(d, "at")};
+    return {integer(d, "revision"), text(d, "studentId"), text(d, "courseTitle"),
+            text(d, "studentName"), text(d, "reason"),    integer(d, "at")};
 }
 
 }  // namespace lms::domain::certificates

@@ -53,8 +53,8 @@ Decision Progress::decide(const State& s, const Command& command) {
                         LectureCompleted{c.enrollmentId, c.studentId, c.courseId, c.lectureId, c.at}));
                 const auto f = figures(completed, c.course.lectures);
                 if (f.percent == 100 && !s.courseCompleted)
-                    events.push_back(ProgressEvents::encode(CourseCompleted{
-                        c.enrollmentId, c.studentId, c.courseId, c.certificateId, f.totalLectures, c.at}));
+                    events.push_back(ProgressEvents::encode(CourseCompleted{c.enrollmentId, c.studentId, c.courseId,
+                                                                            c.certificateId, f.totalLectures, c.at}));
                 return events;
             },
             [&](const ResetProgress& c) -> Decision {

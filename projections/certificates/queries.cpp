@@ -50,8 +50,7 @@ std::optional<CertificateRow> findCertificate(pg::Connection& c, const std::stri
 
 Page<CertificateRow> certificatesOf(pg::Connection& c, const std::string& studentId, const PageRequest& page) {
     Page<CertificateRow> out;
-    out.totalItems =
-        c.query("SELECT count(*) FROM lms_rm.certificates WHERE student_id = $1", {studentId}).i64(0, 0);
+    out.totalItems = c.query("SELECT count(*) FROM lms_rm.certificates WHERE student_id = $1", {studentId}).i64(0, 0);
     if (out.totalItems == 0) return out;
     const auto r = c.query("SELECT " + kColumns +
                                " FROM lms_rm.certificates WHERE student_id = $1 ORDER BY issued_at DESC, cert_id "

@@ -52,14 +52,16 @@ void ProgressProjection::apply(pg::Connection& c, const eventstore::RecordedEven
     std::visit(Overloaded{
                    [&](const dp::LectureCompleted& e) {
                        if (!isUuid(e.studentId) || !isUuid(e.courseId)) return;
-                       const bool created = c.query("INSERT INTO progress (enrollment_id, version, student_id, course_id) "
-                                                    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1",
-                                                    {*id, version, e.studentId, e.courseId})
+                       const bool created = c.query(
+                                                 "INSERT INTO progress (enrollment_id, version, student_id, course_id) "
+                                                 "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING 1",
+                                                 {*id, version, e.studentId, e.courseId})
                                                 .rows() == 1;
                        if (!created && !fresh()) return;
-                       c.query("INSERT INTO progress_lectures (enrollment_id, lecture_id, completed_at) "
-                               "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                               {*id, e.lectureId, eventTime(e.at, r)});
+                       c.query(
+                           "INSERT INTO progress_lectures (enrollment_id, lecture_id, completed_at) "
+                           "VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                           {*id, e.lectureId, eventTime(e.at, r)});
                    },
                    [&](const dp::ProgressReset& e) {
                        if (!fresh()) return;

@@ -28,8 +28,9 @@ ProgressRow progressOf(pg::Connection& c, const std::string& enrollmentId, const
     out.completedLectures = f.completedLectures;
     out.totalLectures = f.totalLectures;
     out.percent = f.percent;
-    const auto p = c.query("SELECT " + rfc3339("completed_at") + ", certificate_id FROM lms_rm.progress WHERE enrollment_id = $1",
-                           {enrollmentId});
+    const auto p =
+        c.query("SELECT " + rfc3339("completed_at") + ", certificate_id FROM lms_rm.progress WHERE enrollment_id = $1",
+                {enrollmentId});
     if (p.rows() == 1) {
         if (!p.isNull(0, 0)) out.completedAt = p.str(0, 0);
         if (!p.isNull(0, 1)) out.certificateId = p.str(0, 1);

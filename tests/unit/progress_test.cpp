@@ -20,7 +20,9 @@ namespace dc = certificates;
 
 constexpr std::int64_t kT0 = 1'795'000'000'000'000;
 
-dp::CourseNow course(std::vector<std::string> lectures, bool enrolled = true) { return {enrolled, std::move(lectures)}; }
+dp::CourseNow course(std::vector<std::string> lectures, bool enrolled = true) {
+    return {enrolled, std::move(lectures)};
+}
 dp::CompleteLecture complete(const std::string& lecture, const dp::CourseNow& now) {
     return {"e1", "s1", "c1", lecture, now, "LMS-CERT", kT0};
 }
@@ -29,7 +31,7 @@ json completedData(const std::string& lecture) {
 }
 DomainEvent completed(const std::string& lecture) { return {"LectureCompleted", 1, completedData(lecture)}; }
 json courseCompletedData(std::int64_t lectures) {
-    return {{"enrollmentId", "e1"},          {"studentId", "s1"},     {"courseId", "c1"},
+    return {{"enrollmentId", "e1"},        {"studentId", "s1"},    {"courseId", "c1"},
             {"certificateId", "LMS-CERT"}, {"lectures", lectures}, {"at", kT0}};
 }
 
@@ -172,7 +174,12 @@ TEST(Certificate, AReissueMakesANewRevisionAndTheOldDigestIsSuperseded) {
     given<dc::Certificate>({issuedEvent(), rendered})
         .when(dc::ReissueCertificate{"Rust 2", "Zoë A.", "name fixed", kT0})
         .then({{"CertificateReissued",
-                {{"revision", 2}, {"studentId", "s1"}, {"courseTitle", "Rust 2"}, {"studentName", "Zoë A."}, {"reason", "name fixed"}, {"at", kT0}}}})
+                {{"revision", 2},
+                 {"studentId", "s1"},
+                 {"courseTitle", "Rust 2"},
+                 {"studentName", "Zoë A."},
+                 {"reason", "name fixed"},
+                 {"at", kT0}}}})
         .when(dc::RecordRendered{1, "cc", 1, kT0})
         .then({})  // work for the replaced revision
         .when(dc::RecordRendered{2, "dd", 1, kT0})
