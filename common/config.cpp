@@ -212,6 +212,8 @@ Config Config::fromEnvironment() {
     }
     c.mailMaxAttempts = envInt("LMS_MAIL_MAX_ATTEMPTS", 5, 1, 100);
     c.mailRetryBaseMs = envInt("LMS_MAIL_RETRY_BASE_MS", 1000, 1, 3600000);
+    c.certificateMaxAttempts = envInt("LMS_CERTIFICATE_MAX_ATTEMPTS", 5, 1, 100);
+    c.certificateRetryBaseMs = envInt("LMS_CERTIFICATE_RETRY_BASE_MS", 1000, 1, 3600000);
     c.smtpCaFile = env("LMS_SMTP_CA_FILE", "");
     if (!c.smtpCaFile.empty() && ::access(c.smtpCaFile.c_str(), R_OK) != 0) {
         throw ConfigError("LMS_SMTP_CA_FILE='" + c.smtpCaFile + "' is not a readable file");

@@ -95,6 +95,8 @@ struct Config {
     // LMS_CERTIFICATE_SIGNING_KEY: the Ed25519 seed that signs certificates, 64 hex characters;
     // empty: a random one kept in <data dir>/certificate-signing-key.
     std::string certificateSigningKey;
+    int certificateMaxAttempts = 5;     // LMS_CERTIFICATE_MAX_ATTEMPTS: then the dead-letter topic
+    int certificateRetryBaseMs = 1000;  // LMS_CERTIFICATE_RETRY_BASE_MS: backoff base (doubles per attempt)
 
     // Stored files (workers/storage): an S3 bucket when s3Endpoint or s3Bucket is set, else <data dir>/objects.
     std::string s3Endpoint;         // LMS_S3_ENDPOINT: scheme://host[:port] (unset: https://s3.<region>.amazonaws.com)

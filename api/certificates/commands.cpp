@@ -18,13 +18,6 @@ namespace {
 namespace dc = domain::certificates;
 using Kind = DomainError::Kind;
 
-// The subject whose key seals a certificate event's name: the student the event names.
-std::string subjectOf(const domain::DomainEvent& e) {
-    const auto it = e.data.find("studentId");
-    if (it == e.data.end() || !it->is_string()) return "";
-    return domain::identity::userStream(domain::identity::UserId(it->get<std::string>()));
-}
-
 }  // namespace
 
 std::string newCertificateId() {
@@ -46,12 +39,12 @@ std::string studentNameOf(pg::Connection& c, const std::string& studentId) {
 eventstore::CommandOptions certificateOptions(pg::Connection& c) {
     eventstore::CommandOptions o;
     o.encode = [&c](const std::string&, domain::DomainEvent e) {
-        const auto subject = subjectOf(e);
+        const auto subject = dc::personalSubjectOf(e.data);
         if (subject.empty()) return e;
         return eventstore::PersonalData(c).sealFields(subject, std::move(e), dc::kPersonalFields);
     };
     o.decode = [&c](const std::string&, domain::DomainEvent e) {
-        const auto subject = subjectOf(e);
+        const auto subject = dc::personalSubjectOf(e.data);
         if (subject.empty()) return e;
         auto opened = eventstore::PersonalData(c).openFields(subject, std::move(e), dc::kPersonalFields);
         // Erased: the decider folds an empty name (the read model shows null).

@@ -12,6 +12,13 @@
 namespace lms::domain::certificates {
 
 inline constexpr std::string_view kPersonalFields[] = {"studentName"};
+// Whose key seals an event's personal fields: the stream of the student the event names
+// (user-<studentId>, identity's subject), or "" for an event that names nobody.
+inline std::string personalSubjectOf(const nlohmann::json& data) {
+    const auto it = data.find("studentId");
+    if (it == data.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) return "";
+    return "user-" + it->get<std::string>();
+}
 
 // Issued when the course was completed; the name and the title as they were at that moment.
 struct CertificateIssued {

@@ -14,6 +14,9 @@
 #include "common/secrets.hpp"
 #include "common/sha256.hpp"
 #include "domain/catalog/course.hpp"
+#include "domain/certificates/certificate.hpp"
+#include "domain/certificates/certificate_id.hpp"
+#include "domain/certificates/ids.hpp"
 #include "domain/identity/events.hpp"
 #include "domain/identity/user.hpp"
 #include "domain/payments/payment.hpp"
@@ -25,6 +28,7 @@ namespace lms::mailer {
 namespace {
 
 namespace dc = domain::catalog;
+namespace dcert = domain::certificates;
 namespace di = domain::identity;
 namespace dp = domain::payments;
 
@@ -90,6 +94,7 @@ std::string templateFor(const std::string& eventType) {
     if (eventType == dc::CourseRejected::kType) return "course-rejected";
     if (eventType == dp::PaymentCompleted::kType) return "payment-receipt";
     if (eventType == dp::PaymentRefunded::kType) return "payment-refunded";
+    if (eventType == dcert::CertificateStored::kType) return "certificate-ready";
     return "";
 }
 
@@ -185,10 +190,37 @@ std::variant<Trigger, std::string> paymentTrigger(eventstore::EventStore& store,
                     {"paymentId", payment->value()}}};
 }
 
+// How long the PDF link in a certificate mail works: S3's longest presigned URL. The verification
+// page the mail also links to hands out a fresh one.
+constexpr auto kCertificateLinkTtl = std::chrono::hours(24 * 7);
+
+// A certificate's PDF stored: the mail goes to its student, with links to the verification page
+// and to the PDF. A revision a reissue has replaced since mails nothing (its own mail follows).
+std::variant<Trigger, std::string> certificateTrigger(eventstore::EventStore& store, nlohmann::json& envelope,
+                                                      const std::string& publicUrl, storage::ObjectStore& files,
+                                                      std::int64_t nowUs) {
+    const auto certId = envelope["streamId"].is_string()
+                            ? dcert::certificateOfStream(envelope["streamId"].get<std::string>())
+                            : std::nullopt;
+    if (!certId || dcert::parseCertificateId(*certId) != *certId) throw Malformed("the event is on no certificate's stream");
+    const auto stored = dcert::CertificateStored::fromJson(envelope["data"]);
+    const auto state = eventstore::fold<dcert::Certificate>(store.readStream(dcert::certificateStream(*certId)));
+    if (!state.exists || !isUuid(state.issued.studentId)) return std::string("unknown_certificate");
+    if (state.revoked) return std::string("revoked");
+    if (stored.revision != state.current()) return std::string("superseded");
+    const auto* r = state.revision(stored.revision);
+    return Trigger{state.issued.studentId,
+                   {{"publicUrl", publicUrl},
+                    {"title", r->courseTitle},
+                    {"certificateId", *certId},
+                    {"verifyLink", publicUrl + "/verify/" + *certId},
+                    {"pdfLink", files.link(stored.objectKey, nowUs, kCertificateLinkTtl)}}};
+}
+
 }  // namespace
 
 std::vector<std::string> sourceTopics(const std::string& prefix) {
-    return {prefix + ".identity", prefix + ".catalog", prefix + ".payments"};
+    return {prefix + ".identity", prefix + ".catalog", prefix + ".payments", prefix + ".certificates"};
 }
 std::string deadLetterTopic(const std::string& prefix) { return prefix + ".mail.dlq"; }
 
@@ -198,6 +230,7 @@ Mailer::Mailer(const Config& config, std::string brokers, const Clock& clock)
       clock_(clock),
       secret_(serverSecret(config)),
       transport_(makeTransport(config)),
+      files_(storage::makeObjectStore(config, secret_, clock)),
       producer_(std::make_unique<kafka::Producer>(brokers_)) {}
 
 Mailer::~Mailer() = default;
@@ -265,8 +298,11 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
     log::CorrelationScope scope(correlationId);
 
     eventstore::EventStore store(db());
+    const bool aboutCertificate = type == dcert::CertificateStored::kType;
     if (!store.readStream(mailStream(eventId), 1, 1).empty()) {
         spdlog::debug("mailer: {} of event {} already handled", tpl, eventId);
+        // A crash between the mail's record and the certificate's: recorded now.
+        if (aboutCertificate) certificateMailed(envelope, correlationId, stop);
         return Outcome::AlreadyHandled;
     }
     auto skip = [&](const std::string& reason) {
@@ -281,9 +317,10 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
     try {
         const bool aboutCourse = type == dc::CourseApproved::kType || type == dc::CourseRejected::kType;
         const bool aboutPayment = type == dp::PaymentCompleted::kType || type == dp::PaymentRefunded::kType;
-        auto trigger = aboutCourse    ? courseTrigger(store, tpl, envelope, config_.publicUrl)
-                       : aboutPayment ? paymentTrigger(store, envelope, config_.publicUrl)
-                                      : userTrigger(tpl, data, config_.publicUrl, secret_, clock_.nowUs());
+        auto trigger = aboutCourse        ? courseTrigger(store, tpl, envelope, config_.publicUrl)
+                       : aboutPayment     ? paymentTrigger(store, envelope, config_.publicUrl)
+                       : aboutCertificate ? certificateTrigger(store, envelope, config_.publicUrl, *files_, clock_.nowUs())
+                                          : userTrigger(tpl, data, config_.publicUrl, secret_, clock_.nowUs());
         if (const auto* reason = std::get_if<std::string>(&trigger)) return skip(*reason);
         auto& [userId, values] = std::get<Trigger>(trigger);
         auto who = recipientOf(userId);
@@ -295,7 +332,9 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
         Mail mail{eventId, tpl, r.email, r.firstName + (r.lastName.empty() ? "" : " " + r.lastName),
                   renderMail(tpl, values)};
         while (!mail.toName.empty() && mail.toName.front() == ' ') mail.toName.erase(0, 1);
-        return deliver(m, mail, correlationId, stop);
+        const auto outcome = deliver(m, mail, correlationId, stop);
+        if (outcome == Outcome::Sent && aboutCertificate) certificateMailed(envelope, correlationId, stop);
+        return outcome;
     } catch (const Malformed& e) {
         spdlog::error("mailer: {} mail for event {}: {}; dead-lettered", tpl, eventId, e.what());
         deadLetter(m, e.what(), 0);
@@ -346,6 +385,13 @@ Outcome Mailer::forgetErased(const kafka::IncomingMessage& m, nlohmann::json& en
                    {std::string(dp::PaymentInitiated::kType), user->value()});
     for (int row = 0; row < payments.rows(); ++row) {
         if (dp::paymentOfStream(payments.str(row, 0))) collect(payments.str(row, 0));
+    }
+    // Their certificates' mails, triggered on the certificates' streams.
+    const auto certificates =
+        db().query("SELECT DISTINCT stream_id FROM lms_events WHERE event_type = $1 AND data->>'studentId' = $2",
+                   {std::string(dcert::CertificateIssued::kType), user->value()});
+    for (int row = 0; row < certificates.rows(); ++row) {
+        if (dcert::certificateOfStream(certificates.str(row, 0))) collect(certificates.str(row, 0));
     }
     const std::size_t removed = transport_->forget(triggers);
     spdlog::info("mailer: removed {} outbox message(s) of erased user {}", removed, user->value());
@@ -406,6 +452,25 @@ Outcome Mailer::deliver(const kafka::IncomingMessage& m, const Mail& mail, const
                   mail.triggerEventId, deadLetterTopic(config_.topicPrefix), attempt);
     count(mail.templateName, "failed");
     return Outcome::DeadLettered;
+}
+
+void Mailer::certificateMailed(nlohmann::json& envelope, const std::string& correlationId,
+                               const std::atomic<bool>& stop) {
+    const auto certId = dcert::certificateOfStream(envelope["streamId"].get<std::string>());
+    const auto revision = dcert::CertificateStored::fromJson(envelope["data"]).revision;
+    const domain::Metadata meta{"lms-mailer", correlationId, envelope.value("eventId", "")};
+    for (int attempt = 1;; ++attempt) {
+        try {
+            auto done = eventstore::handleCommand<dcert::Certificate>(
+                db(), dcert::certificateStream(*certId), dcert::RecordMailed{revision, clock_.nowUs()}, meta);
+            if (!done) spdlog::warn("mailer: CertificateMailed for {}: {}", *certId, done.error().message);
+            return;
+        } catch (const pg::Error& e) {
+            db_.reset();
+            spdlog::warn("mailer: cannot record CertificateMailed for {} ({}); retrying", *certId, e.what());
+            if (!pause(backoffMs(config_.mailRetryBaseMs, attempt), stop)) throw;
+        }
+    }
 }
 
 void Mailer::deadLetter(const kafka::IncomingMessage& m, const std::string& error, int attempts) {

@@ -1,7 +1,9 @@
 #pragma once
-// The mailer worker: consumes the identity and catalog topics as the consumer group `lms-mailer`
+// The mailer worker: consumes the identity, catalog, payments and certificates topics as the consumer group `lms-mailer`
 // and mails the welcome message on UserRegistered, the reset link on UserPasswordResetRequested,
-// and a course's instructor on CourseApproved and CourseRejected (with the reason).
+// a course's instructor on CourseApproved and CourseRejected (with the reason), the student on
+// PaymentCompleted and PaymentRefunded, and on CertificateStored (links to the verification page
+// and the PDF; CertificateMailed is then recorded on the certificate's stream).
 // Idempotent by trigger event id: every outcome is an event (MailSent, MailSkipped, MailFailed)
 // in the stream mail-<trigger id>, appended with no-stream as the expected version, and a trigger
 // whose stream exists is not mailed again. The offset is committed only after that append.
@@ -22,6 +24,7 @@
 #include "eventstore/pg.hpp"
 #include "workers/mailer/mail.hpp"
 #include "workers/mailer/transport.hpp"
+#include "workers/storage/object_store.hpp"
 
 namespace lms::mailer {
 
@@ -61,6 +64,8 @@ private:
     Outcome deliver(const kafka::IncomingMessage& m, const Mail& mail, const std::string& correlationId,
                     const std::atomic<bool>& stop);
     void deadLetter(const kafka::IncomingMessage& m, const std::string& error, int attempts);
+    // Records CertificateMailed on the certificate's stream once its mail is recorded as sent.
+    void certificateMailed(nlohmann::json& envelope, const std::string& correlationId, const std::atomic<bool>& stop);
     // Appends the outcome to mail-<trigger id>, reconnecting and retrying while the database is
     // away (the mail may already be out: losing the record would mean sending it twice).
     void record(const std::string& triggerEventId, const std::string& type, const nlohmann::json& data,
@@ -73,6 +78,7 @@ private:
     std::string secret_;
     std::unique_ptr<pg::Connection> db_;
     std::unique_ptr<Transport> transport_;
+    std::unique_ptr<storage::ObjectStore> files_;  // the certificates' PDFs, whose links certificate mails carry
     std::unique_ptr<kafka::Producer> producer_;
 };
 
