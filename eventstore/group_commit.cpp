@@ -23,7 +23,8 @@ constexpr const char* kBatchSql =
 expected<Appended, AppendConflict> GroupCommit::startStream(pg::Connection& c, const std::string& streamId,
                                                             const std::vector<NewEvent>& events) {
     if (events.empty()) throw std::invalid_argument("append needs at least one event");
-    if (PQtransactionStatus(c.raw()) != PQTRANS_IDLE) return EventStore(c).append(streamId, ExpectedVersion::noStream(), events);
+    if (PQtransactionStatus(c.raw()) != PQTRANS_IDLE)
+        return EventStore(c).append(streamId, ExpectedVersion::noStream(), events);
     Pending mine;
     mine.streamId = &streamId;
     mine.events = &events;

@@ -35,9 +35,9 @@ namespace lms::eventstore {
 class GroupCommit {
 public:
     struct Options {
-        std::size_t maxItems = 64;          // appends per batch
-        std::size_t maxBytes = 1u << 20;    // of event JSON per batch
-        int inFlight = 2;                   // batches committing at once
+        std::size_t maxItems = 64;        // appends per batch
+        std::size_t maxBytes = 1u << 20;  // of event JSON per batch
+        int inFlight = 2;                 // batches committing at once
     };
     GroupCommit() : GroupCommit(Options{}) {}
     explicit GroupCommit(Options options) : options_(options) {}

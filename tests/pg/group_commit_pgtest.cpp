@@ -40,7 +40,8 @@ protected:
     // How many backends of this database wait for a lock (a batch stuck behind a test's transaction).
     int waitingOnLocks() {
         return static_cast<int>(
-            c_.query("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+            c_.query(
+                  "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
                 .i64(0, 0));
     }
     std::string txOf(const std::string& stream) {
