@@ -117,7 +117,8 @@ CertificateArt artFor(long i) {
     art.studentName = given[k % given.size()] + (script == 3 || script == 4 ? "" : " ") +
                       family[(k / given.size()) % family.size()];
     if (script == 5) {  // 10 to 30 Latin names in one: shrunk to the smallest size, then ellipsized
-        for (std::size_t extra = 0; extra < 10 + k % 20; ++extra) art.studentName += " " + given[(k + extra) % given.size()];
+        for (std::size_t extra = 0; extra < 10 + k % 20; ++extra)
+            art.studentName += " " + given[(k + extra) % given.size()];
     }
     art.courseTitle = kCourses[(static_cast<std::size_t>(i) / 3) % kCourses.size()];
     art.issuedOn = std::to_string(1 + i % 28) + " December 2026";
@@ -179,8 +180,8 @@ int run(const Options& o) {
     std::printf("per PDF: median %.0f us, p90 %.0f us, p99 %.0f us, max %.0f us\n", at(0.5), at(0.9), at(0.99),
                 all.back());
     // On a shared machine the wall-clock rate depends on what else runs; the CPU time does less.
-    std::printf("CPU time: %.0f us per PDF (all threads), %.0f%% of %d threads busy\n", cpu / static_cast<double>(o.n) * 1e6,
-                100 * cpu / seconds / o.threads, o.threads);
+    std::printf("CPU time: %.0f us per PDF (all threads), %.0f%% of %d threads busy\n",
+                cpu / static_cast<double>(o.n) * 1e6, 100 * cpu / seconds / o.threads, o.threads);
     std::printf("x seed 002: %.1f (41 PDFs/s)\n", rate / kSeedPdfsPerSecond);
     std::printf("peak RSS: %.1f MiB at the start, %.1f MiB after %d renders, %.1f MiB after %ld\n", rssStart,
                 rssWarm.load(), kWarmRenders, rssEnd, o.n);
@@ -189,8 +190,9 @@ int run(const Options& o) {
     const double growth = rssEnd - rssWarm.load();
     std::printf("target certificates_pdfs_per_second: %.0f (goal \u2265 %.0f) %s\n", broken.load() != 0 ? 0.0 : rate,
                 kGoalPdfsPerSecond, broken.load() == 0 && rate >= kGoalPdfsPerSecond ? "ok" : "short");
-    std::printf("target certificates_peak_memory_growth_mib: %.2f (goal \u2264 %.1f, after %ld renders past the first %d) %s\n",
-                growth, kGoalGrowthMiB, o.n - kWarmRenders, kWarmRenders, growth <= kGoalGrowthMiB ? "ok" : "short");
+    std::printf(
+        "target certificates_peak_memory_growth_mib: %.2f (goal \u2264 %.1f, after %ld renders past the first %d) %s\n",
+        growth, kGoalGrowthMiB, o.n - kWarmRenders, kWarmRenders, growth <= kGoalGrowthMiB ? "ok" : "short");
     return 0;
 }
 

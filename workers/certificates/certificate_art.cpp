@@ -9,12 +9,9 @@ namespace lms::certificates {
 
 std::string ArtError::message() const {
     switch (kind) {
-        case Kind::InvalidUtf8:
-            return field + ": not valid UTF-8";
-        case Kind::Empty:
-            return field + ": empty";
-        case Kind::TooLong:
-            return field + ": too long";
+        case Kind::InvalidUtf8: return field + ": not valid UTF-8";
+        case Kind::Empty: return field + ": empty";
+        case Kind::TooLong: return field + ": too long";
     }
     return field;
 }

@@ -9,11 +9,11 @@
 namespace lms::certificates {
 
 struct CertificateArt {
-    std::string studentName;    // any script; a long one is shrunk, then ellipsized, to one line
-    std::string courseTitle;    // the same
-    std::string issuedOn;       // the date as shown, e.g. "3 December 2026"
-    std::string certificateId;  // e.g. "LMS-7K4Q-9XW2"
-    std::string verifyUrl;      // shown, and encoded in the QR code
+    std::string studentName;              // any script; a long one is shrunk, then ellipsized, to one line
+    std::string courseTitle;              // the same
+    std::string issuedOn;                 // the date as shown, e.g. "3 December 2026"
+    std::string certificateId;            // e.g. "LMS-7K4Q-9XW2"
+    std::string verifyUrl;                // shown, and encoded in the QR code
     std::chrono::sys_seconds issuedAt{};  // the PDF's CreationDate and ModDate
 };
 

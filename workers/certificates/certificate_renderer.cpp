@@ -45,3 +45,13 @@ expected<std::string, ArtError> CertificateRenderer::render(const CertificateArt
 }
 
 }  // namespace lms::certificates
+
+#if defined(__SANITIZE_ADDRESS__)
+// LeakSanitizer's suppressions for every program that renders certificates (ops/test builds with
+// ASan): fontconfig 2.14 leaks 288 bytes once while parsing its configuration files (FcInit,
+// through expat), which no call of ours can free; FcFini does not reach them. Nothing of ours
+// allocates through fontconfig, so only that leak is hidden.
+extern "C" const char* __lsan_default_suppressions() {  // NOLINT(readability-identifier-naming): the sanitizer's hook
+    return "leak:libfontconfig.so\n";
+}
+#endif
