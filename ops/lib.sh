@@ -7,7 +7,8 @@ LMS_PACKAGES=(build-essential cmake ninja-build pkg-config git
   libpoco-dev libboost1.74-dev librdkafka-dev libpq-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libssl-dev libargon2-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib kcat procps python3 python3-aiosmtpd openssl clang libclang-rt-14-dev
-  clang-format clang-tidy)
+  clang-format clang-tidy
+  libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core fonts-noto-cjk poppler-utils zbar-tools)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

@@ -1,4 +1,4 @@
-#include "workers/certificates/worker.hpp"
+#include "workers/certificate_worker/worker.hpp"
 
 #include <spdlog/spdlog.h>
 
