@@ -20,6 +20,7 @@ int events(const Config& config, const Args& args);
 int devKafka(const Config& config, const Args& args);
 int admin(const Config& config, const Args& args);
 int keys(const Config& config, const Args& args);
+int dlq(const Config& config, const Args& args);
 
 // Every bounded context of this build, registered (ops/contexts.cpp).
 const api::Registry& contexts();

@@ -20,6 +20,7 @@ commands:
   events      print events from the store (events tail)
   dev-kafka   host librdkafka's mock Kafka cluster in a process of its own
   admin       create the first ADMIN account (admin create --email ..., password on stdin)
+  dlq         list or re-drive the workers' dead letters (dlq list | dlq retry --all | --id T/P/O)
   keys        re-wrap the per-subject data keys under a new master key (keys rotate-master)
 
 configuration comes from LMS_* environment variables (see README.md and .env.example).
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
         if (command == "events") return lms::ops::events(config, args);
         if (command == "dev-kafka") return lms::ops::devKafka(config, args);
         if (command == "admin") return lms::ops::admin(config, args);
+        if (command == "dlq") return lms::ops::dlq(config, args);
         if (command == "keys") return lms::ops::keys(config, args);
         std::cerr << "lms: unknown command '" << command << "' (lms --help lists them)\n";
         return 2;

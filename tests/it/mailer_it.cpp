@@ -29,6 +29,7 @@
 #include "tests/support/lms_env.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/smtp_sink.hpp"
 #include "tests/support/wait.hpp"
 #include "workers/mailer/mailer.hpp"
 
@@ -89,38 +90,9 @@ void selfSignedCertificate(const std::filesystem::path& cert, const std::filesys
     ASSERT_EQ(status, 0) << out;
 }
 
-class SmtpSink {
+class SmtpSink : public test::SmtpSink {
 public:
-    SmtpSink(const fs::path& dir, std::vector<std::string> extra) : dir_(dir) {
-        fs::create_directories(dir_);
-        std::vector<std::string> argv{kPython, kSink, "--dir", dir_.string()};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        process_ = std::make_unique<test::Process>(argv, std::map<std::string, std::string>{});
-        const auto line = process_->waitForLine("smtp sink listening on", seconds(30));
-        port_ = std::stoi(line.substr(line.rfind(':') + 1));
-    }
-    int port() const { return port_; }
-    // Every message received so far, in order of arrival (the JSON written by smtp_sink.py).
-    std::vector<json> messages() const {
-        std::set<fs::path> files;
-        for (const auto& e : fs::directory_iterator(dir_)) {
-            if (e.path().extension() == ".json" && e.path().filename().string()[0] != '.') files.insert(e.path());
-        }
-        std::vector<json> out;
-        for (const auto& f : files) out.push_back(json::parse(std::ifstream(f)));
-        return out;
-    }
-    const json* byMessageId(const std::vector<json>& all, const std::string& triggerId) const {
-        for (const auto& m : all) {
-            if (m["headers"].value("Message-ID", "") == "<" + triggerId + "@lms>") return &m;
-        }
-        return nullptr;
-    }
-
-private:
-    fs::path dir_;
-    std::unique_ptr<test::Process> process_;
-    int port_ = 0;
+    SmtpSink(const fs::path& dir, std::vector<std::string> extra) : test::SmtpSink(kSink, dir, std::move(extra)) {}
 };
 
 // `lms serve` with the relay and the workers only. With withLog, the log (stderr) comes through
@@ -400,7 +372,7 @@ TEST(Mailer, WelcomeAndResetOverStartTlsWithAuthOnceAcrossRestartsAndRedeliverie
     EXPECT_LT(server->interrupt(), std::chrono::milliseconds(5000));
 }
 
-TEST(Mailer, DeadLettersTheTriggerAfterTheLastAttemptWhenSmtpIsDown) {
+TEST(Mailer, DeadLettersTheTriggerAfterTheLastAttemptWhenSmtpIsDownAndLmsDlqReDrivesItOnce) {
     test::TestDatabase db;
     TempDir tmp;
     auto env = baseEnv(db, tmp.path);
@@ -447,6 +419,38 @@ TEST(Mailer, DeadLettersTheTriggerAfterTheLastAttemptWhenSmtpIsDown) {
         }
     }  // the consumer goes before the broker does
     EXPECT_TRUE(found) << "the trigger is on mailfail.mail.dlq";
+
+    // `lms dlq`: listed, then re-driven once the SMTP server is up, and mailed.
+    const auto lms = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), test::lmsBinary());
+        test::Process p(args, env, true);
+        std::string out;
+        try {
+            for (;;) out += p.readLine(seconds(60)) + "\n";
+        } catch (const std::exception&) {
+        }
+        EXPECT_EQ(p.wait(), 0) << out;
+        return out;
+    };
+    auto listed = lms({"dlq", "list", "--brokers", brokers});
+    EXPECT_NE(listed.find("UserRegistered " + trigger), std::string::npos) << listed;
+    EXPECT_NE(listed.find("3 attempts"), std::string::npos) << listed;
+    EXPECT_EQ(listed.find("[retried"), std::string::npos) << listed;
+    SmtpSink sink(tmp.path / "received", {"--port", env.at("LMS_SMTP_PORT")});
+    const auto retried = lms({"dlq", "retry", "--all", "--brokers", brokers});
+    EXPECT_NE(retried.find("1 dead letter(s) sent back"), std::string::npos) << retried;
+    ASSERT_TRUE(test::eventually([&] { return sink.byMessageId(sink.messages(), trigger) != nullptr; }, seconds(60)))
+        << "the re-driven welcome mail";
+    ASSERT_TRUE(test::eventually(
+        [&] { return eventstore::EventStore(c).readStream("mail-" + trigger).back().type == "MailSent"; }, seconds(30)));
+    std::vector<std::string> types;
+    for (const auto& e : eventstore::EventStore(c).readStream("mail-" + trigger)) types.push_back(e.type);
+    EXPECT_EQ(types, (std::vector<std::string>{"MailFailed", "MailRetryRequested", "MailSent"}));
+    EXPECT_NE(lms({"dlq", "list", "--brokers", brokers}).find("[retried"), std::string::npos);
+    // Once only: a second retry sends nothing.
+    EXPECT_NE(lms({"dlq", "retry", "--all", "--brokers", brokers}).find("0 dead letter(s) sent back"),
+              std::string::npos);
+    EXPECT_EQ(sink.messages().size(), 1u);
     serve.kill(SIGINT);
     EXPECT_EQ(serve.wait(), 0);
 }

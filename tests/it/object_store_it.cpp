@@ -24,6 +24,7 @@
 #include "common/sha256.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/s3rver.hpp"
 #include "workers/storage/file_link.hpp"
 #include "workers/storage/folder_store.hpp"
 #include "workers/storage/object_store.hpp"
@@ -54,46 +55,13 @@ fs::path scratchDir(const std::string& what) {
     return dir;
 }
 
-// s3rver on 127.0.0.1 and a port of its choosing, with the bucket `certs`, its data in a folder of
-// its own; stopped and removed at the end of the test.
-class S3rver {
+// s3rver with the bucket `certs` (tests/support/s3rver.hpp).
+class S3rver : public test::S3rver {
 public:
-    S3rver() : dir_(scratchDir("s3rver")) {
-        const auto node = test::onPath("node");
-        if (node.empty()) throw std::runtime_error("node is not on PATH: ops/test installs it (lms_install_deps)");
-        const auto script = kS3Dir / "node_modules/s3rver/bin/s3rver.js";
-        if (!fs::exists(script)) {
-            throw std::runtime_error(script.string() + " is missing: run npm ci in tests/s3 (ops/test does)");
-        }
-        process_ = std::make_unique<test::Process>(
-            std::vector<std::string>{node, script.string(), "--directory", dir_.string(), "--address", "127.0.0.1",
-                                     "--port", "0", "--silent", "--configure-bucket", "certs"},
-            std::map<std::string, std::string>{});
-        const auto line = process_->waitForLine("S3rver listening on", 30s);
-        std::smatch m;
-        if (!std::regex_search(line, m, std::regex(R"(127\.0\.0\.1:(\d+))"))) {
-            throw std::runtime_error("s3rver said: " + line);
-        }
-        port_ = std::stoi(m[1]);
-    }
-    ~S3rver() {
-        process_->kill(SIGTERM);
-        process_->wait();
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-    S3rver(const S3rver&) = delete;
-    S3rver& operator=(const S3rver&) = delete;
-
-    int port() const { return port_; }
+    S3rver() : test::S3rver(kS3Dir) {}
     S3Location location(const std::string& bucket = "certs") const {
-        return {"http://127.0.0.1:" + std::to_string(port_), "us-east-1", bucket, true};
+        return {endpoint(), "us-east-1", bucket, true};
     }
-
-private:
-    fs::path dir_;
-    std::unique_ptr<test::Process> process_;
-    int port_ = 0;
 };
 
 // GET of a URL on 127.0.0.1 (a presigned link) with no credential but the URL itself.

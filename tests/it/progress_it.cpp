@@ -14,6 +14,7 @@
 #include "common/jwt.hpp"
 #include "domain/certificates/certificate.hpp"
 #include "tests/support/courses.hpp"
+#include "tests/support/ed25519_cli.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/lms_server.hpp"
 #include "tests/support/pg_fixture.hpp"
@@ -88,23 +89,6 @@ test::LmsServer* Progress::server_ = nullptr;
 test::Headers *Progress::owner_ = nullptr, *Progress::student_ = nullptr, *Progress::other_ = nullptr,
               *Progress::admin_ = nullptr;
 
-// OpenSSL's command line, not our code, checks the signature: the raw public key wrapped in
-// its SubjectPublicKeyInfo (RFC 8410), the canonical document as the message.
-bool opensslVerifies(const std::string& publicKey, const std::string& message, const std::string& signature) {
-    namespace fs = std::filesystem;
-    const fs::path dir = fs::temp_directory_path() / ("lms-verify-" + newUuid().substr(24));
-    fs::create_directories(dir);
-    std::string der = std::string("\x30\x2a\x30\x05\x06\x03\x2b\x65\x70\x03\x21\x00", 12) + publicKey;
-    std::ofstream(dir / "key.der", std::ios::binary) << der;
-    std::ofstream(dir / "message", std::ios::binary) << message;
-    std::ofstream(dir / "signature", std::ios::binary) << signature;
-    const int rc = std::system(("openssl pkeyutl -verify -pubin -keyform DER -inkey " + (dir / "key.der").string() +
-                                " -rawin -in " + (dir / "message").string() + " -sigfile " +
-                                (dir / "signature").string() + " >/dev/null 2>&1")
-                                   .c_str());
-    fs::remove_all(dir);
-    return rc == 0;
-}
 
 TEST_F(Progress, LecturesCompleteOnceAndTheLastIssuesAVerifiableCertificate) {
     const auto c = twoLectures();
@@ -158,10 +142,10 @@ TEST_F(Progress, LecturesCompleteOnceAndTheLastIssuesAVerifiableCertificate) {
     auto signedPart = v.body;
     for (const char* k : {"pdfUrl", "signature", "signatureKeyId"}) signedPart.erase(k);
     const auto message = domain::certificates::canonicalJson(signedPart);
-    EXPECT_TRUE(opensslVerifies(*pub, message, *sig));
+    EXPECT_TRUE(test::opensslVerifiesEd25519(*pub, message, *sig));
     auto forged = signedPart;
     forged["student"]["name"] = "Mallory";
-    EXPECT_FALSE(opensslVerifies(*pub, domain::certificates::canonicalJson(forged), *sig));
+    EXPECT_FALSE(test::opensslVerifiesEd25519(*pub, domain::certificates::canonicalJson(forged), *sig));
 
     auto mine = call(port(), "GET", "/api/v1/users/me/certificates", std::nullopt, *student_);
     ASSERT_EQ(mine.status, 200);

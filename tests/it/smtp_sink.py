@@ -86,6 +86,7 @@ def main() -> int:
     ap.add_argument("--user")
     ap.add_argument("--password")
     ap.add_argument("--parse")
+    ap.add_argument("--port", type=int, default=0)
     args = ap.parse_args()
     if args.parse:
         with open(args.parse, "rb") as f:
@@ -108,7 +109,7 @@ def main() -> int:
         loop = asyncio.get_running_loop()
         handler = Sink(args.dir)
         server = await loop.create_server(
-            lambda: SMTP(handler, hostname="sink.test", loop=loop, **options), host="127.0.0.1", port=0)
+            lambda: SMTP(handler, hostname="sink.test", loop=loop, **options), host="127.0.0.1", port=args.port)
         print("smtp sink listening on 127.0.0.1:%d" % server.sockets[0].getsockname()[1], flush=True)
         await server.serve_forever()
 

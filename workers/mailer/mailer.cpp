@@ -277,6 +277,7 @@ void Mailer::run(const std::atomic<bool>& stop) {
 }
 
 Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>& stop) {
+    outcomeVersion_ = 0;
     nlohmann::json envelope = nlohmann::json::parse(m.value, nullptr, false);
     const std::string type = envelope.is_object() && envelope["type"].is_string() ? envelope["type"].get<std::string>()
                                                                                   : "";
@@ -299,7 +300,10 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
 
     eventstore::EventStore store(db());
     const bool aboutCertificate = type == dcert::CertificateStored::kType;
-    if (!store.readStream(mailStream(eventId), 1, 1).empty()) {
+    // Handled, unless `lms dlq retry` asked for another attempt (the outcome's last event).
+    const auto outcomes = store.readStream(mailStream(eventId));
+    outcomeVersion_ = outcomes.empty() ? 0 : outcomes.back().version;
+    if (!outcomes.empty() && outcomes.back().type != kRetryRequested) {
         spdlog::debug("mailer: {} of event {} already handled", tpl, eventId);
         // A crash between the mail's record and the certificate's: recorded now.
         if (aboutCertificate) certificateMailed(envelope, correlationId, stop);
@@ -494,7 +498,11 @@ void Mailer::record(const std::string& triggerEventId, const std::string& type, 
     for (int attempt = 1;; ++attempt) {
         try {
             auto appended = eventstore::EventStore(db()).append(mailStream(triggerEventId),
-                                                                eventstore::ExpectedVersion::noStream(), {event});
+                                                                outcomeVersion_ == 0
+                                                                    ? eventstore::ExpectedVersion::noStream()
+                                                                    : eventstore::ExpectedVersion::exact(
+                                                                          domain::StreamVersion(outcomeVersion_)),
+                                                                {event});
             if (!appended) {
                 // Another mailer (a rebalance, a redelivery) recorded this trigger first.
                 spdlog::info("mailer: mail-{} was already recorded", triggerEventId);

@@ -32,6 +32,8 @@ inline constexpr const char* kConsumerGroup = "lms-mailer";
 // The outcome of each trigger is recorded in the stream mail-<trigger event id>.
 inline constexpr domain::StreamCategory kCategories[] = {{"mail", "notifications"}};
 inline std::string mailStream(const std::string& triggerEventId) { return "mail-" + triggerEventId; }
+// Appended to mail-<trigger id> by `lms dlq retry`: the trigger is to be mailed again.
+inline constexpr const char* kRetryRequested = "MailRetryRequested";
 
 std::vector<std::string> sourceTopics(const std::string& prefix);  // <prefix>.identity, .catalog, .payments
 std::string deadLetterTopic(const std::string& prefix);            // <prefix>.mail.dlq
@@ -77,6 +79,7 @@ private:
     const Clock& clock_;
     std::string secret_;
     std::unique_ptr<pg::Connection> db_;
+    std::int64_t outcomeVersion_ = 0;  // of the trigger's outcome stream being handled (0: none yet)
     std::unique_ptr<Transport> transport_;
     std::unique_ptr<storage::ObjectStore> files_;  // the certificates' PDFs, whose links certificate mails carry
     std::unique_ptr<kafka::Producer> producer_;
