@@ -24,8 +24,12 @@ namespace fs = std::filesystem;
 const std::chrono::sys_seconds kIssuedAt{std::chrono::seconds(1796256000)};  // 2026-12-03T00:00:00Z
 
 CertificateArt art(std::string name, std::string course = "Modern C++ for Professionals") {
-    return {std::move(name), std::move(course), "3 December 2026", "LMS-7K4Q-9XW2",
-            "https://lms.example.com/certificates/LMS-7K4Q-9XW2/verify", kIssuedAt};
+    return {std::move(name),
+            std::move(course),
+            "3 December 2026",
+            "LMS-7K4Q-9XW2",
+            "https://lms.example.com/certificates/LMS-7K4Q-9XW2/verify",
+            kIssuedAt};
 }
 
 const CertificateRenderer& renderer() {
@@ -43,8 +47,8 @@ std::string mustRender(const CertificateArt& a) {
 class PdfFile {
 public:
     explicit PdfFile(const std::string& bytes)
-        : path_(fs::temp_directory_path() / ("lms-certificate-" + std::to_string(getpid()) + "-" +
-                                             std::to_string(counter_++) + ".pdf")) {
+        : path_(fs::temp_directory_path() /
+                ("lms-certificate-" + std::to_string(getpid()) + "-" + std::to_string(counter_++) + ".pdf")) {
         std::ofstream(path_, std::ios::binary) << bytes;
     }
     ~PdfFile() {
@@ -81,8 +85,8 @@ bool have(const std::string& tool) { return std::system(("command -v " + tool + 
 // EMBEDDING) and U+202C (POP DIRECTIONAL FORMATTING); -raw would write one letter per line.
 // Removing the directional marks leaves the text as typed.
 std::string withoutBidiMarks(std::string text) {
-    for (const char* mark : {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u200E", "\u200F", "\u2066",
-                             "\u2067", "\u2068", "\u2069"}) {
+    for (const char* mark : {"\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u200E", "\u200F", "\u2066", "\u2067",
+                             "\u2068", "\u2069"}) {
         for (auto at = text.find(mark); at != std::string::npos; at = text.find(mark, at))
             text.erase(at, std::string(mark).size());
     }
@@ -197,9 +201,9 @@ TEST(CertificatePdf, RefusesWhatItCannotRender) {
         EXPECT_FALSE(pdf.has_value());
         return pdf ? std::string("rendered") : pdf.error().message();
     };
-    EXPECT_EQ(refusal(art("Zo\xC3\x28")), "studentName: not valid UTF-8");     // a broken sequence
+    EXPECT_EQ(refusal(art("Zo\xC3\x28")), "studentName: not valid UTF-8");             // a broken sequence
     EXPECT_EQ(refusal(art(std::string("Zo\0e", 4))), "studentName: not valid UTF-8");  // a NUL byte
-    EXPECT_EQ(refusal(art("Zoë", "\xED\xA0\x80")), "courseTitle: not valid UTF-8");  // a UTF-16 surrogate
+    EXPECT_EQ(refusal(art("Zoë", "\xED\xA0\x80")), "courseTitle: not valid UTF-8");    // a UTF-16 surrogate
     EXPECT_EQ(refusal(art("")), "studentName: empty");
     CertificateArt longUrl = art("Zoë");
     longUrl.verifyUrl = "https://lms.example.com/" + std::string(kMaxVerifyUrlBytes, 'a');
