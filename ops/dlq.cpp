@@ -149,11 +149,12 @@ and records the retry, so that a dead letter is re-driven once. The brokers are 
             std::cerr << "lms dlq: " << topic << " did not acknowledge " << d.id << "\n";
             return 1;
         }
-        const eventstore::NewEvent e{
-            newUuid(), kRetried, 1,
-            nlohmann::json{{"deadLetter", d.id}, {"source", source}, {"retriedAt", std::to_string(Clock::system().nowUs())}}
-                .dump(),
-            meta.toJson().dump()};
+        const eventstore::NewEvent e{newUuid(), kRetried, 1,
+                                     nlohmann::json{{"deadLetter", d.id},
+                                                    {"source", source},
+                                                    {"retriedAt", std::to_string(Clock::system().nowUs())}}
+                                         .dump(),
+                                     meta.toJson().dump()};
         (void)store.append(d.stream(), eventstore::ExpectedVersion::noStream(), {e});
         std::cout << "retried " << d.id << " -> " << topic << "\n";
         ++sent;

@@ -59,8 +59,8 @@ std::string pdfText(const std::string& pdf) {
 std::unique_ptr<test::Process> startWorkers(const test::LmsServer& server) {
     auto env = server.env();
     env["LMS_KAFKA_BROKERS"] = server.brokers();
-    auto p = std::make_unique<test::Process>(
-        std::vector<std::string>{test::lmsBinary(), "serve", "--only", "workers"}, env);
+    auto p = std::make_unique<test::Process>(std::vector<std::string>{test::lmsBinary(), "serve", "--only", "workers"},
+                                             env);
     p->waitForLine("lms: serving", seconds(60));
     return p;
 }
@@ -95,8 +95,9 @@ TEST(CertificatePipeline, EveryCompletedCourseEndsInOneStoredSignedMailedPdfDesp
     const std::string courseId = course["id"];
     const std::string lecture = course["sections"][0]["lectures"][0]["id"];
 
-    const std::vector<Student> students{
-        {"Zoë", "Ångström-Núñez", "Zoë Ångström-Núñez"}, {"محمد", "عبد الله", "محمد عبد الله"}, {"小龍", "李", "小龍 李"}};
+    const std::vector<Student> students{{"Zoë", "Ångström-Núñez", "Zoë Ångström-Núñez"},
+                                        {"محمد", "عبد الله", "محمد عبد الله"},
+                                        {"小龍", "李", "小龍 李"}};
     std::vector<std::string> certIds;
     pg::Connection c(db.url());
     for (std::size_t i = 0; i < students.size(); ++i) {

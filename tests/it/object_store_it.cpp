@@ -59,9 +59,7 @@ fs::path scratchDir(const std::string& what) {
 class S3rver : public test::S3rver {
 public:
     S3rver() : test::S3rver(kS3Dir) {}
-    S3Location location(const std::string& bucket = "certs") const {
-        return {endpoint(), "us-east-1", bucket, true};
-    }
+    S3Location location(const std::string& bucket = "certs") const { return {endpoint(), "us-east-1", bucket, true}; }
 };
 
 // GET of a URL on 127.0.0.1 (a presigned link) with no credential but the URL itself.

@@ -89,7 +89,6 @@ test::LmsServer* Progress::server_ = nullptr;
 test::Headers *Progress::owner_ = nullptr, *Progress::student_ = nullptr, *Progress::other_ = nullptr,
               *Progress::admin_ = nullptr;
 
-
 TEST_F(Progress, LecturesCompleteOnceAndTheLastIssuesAVerifiableCertificate) {
     const auto c = twoLectures();
     enroll(c, *student_);
@@ -167,26 +166,31 @@ TEST_F(Progress, NotEnrolledAnotherCoursesLectureOrARevokedEnrollmentWriteNothin
     EXPECT_EQ(foreign.status, 404);
     EXPECT_EQ(foreign.body["code"], "lecture_not_found");
     EXPECT_EQ(complete(c, "../../x", *other_).status, 404);
-    EXPECT_EQ(call(port(), "POST", "/api/v1/progress/courses/not-a-uuid/lectures/x/complete", std::nullopt, *other_).status,
-              404);
-    EXPECT_EQ(call(port(), "POST", "/api/v1/progress/courses/" + c.id + "/lectures/" + c.lectures[0] + "/complete").status,
-              401);
+    EXPECT_EQ(
+        call(port(), "POST", "/api/v1/progress/courses/not-a-uuid/lectures/x/complete", std::nullopt, *other_).status,
+        404);
+    EXPECT_EQ(
+        call(port(), "POST", "/api/v1/progress/courses/" + c.id + "/lectures/" + c.lectures[0] + "/complete").status,
+        401);
     pg::Connection conn(db_->url());
-    EXPECT_EQ(conn.query("SELECT count(*) FROM lms_events WHERE event_type = 'LectureCompleted' AND data->>'courseId' = $1",
-                         {c.id})
-                  .i64(0, 0),
-              0);
+    EXPECT_EQ(
+        conn.query("SELECT count(*) FROM lms_events WHERE event_type = 'LectureCompleted' AND data->>'courseId' = $1",
+                   {c.id})
+            .i64(0, 0),
+        0);
 
     // Access revoked (a refund, an admin): completing is refused again, and nothing is written.
     const std::string otherId = call(port(), "GET", "/api/v1/users/me", std::nullopt, *other_).body["id"];
-    ASSERT_TRUE(enrollment::Commands(conn, Clock::system()).revoke(otherId, c.id, "revoked_by_admin", "", {"test", "t", ""}));
+    ASSERT_TRUE(
+        enrollment::Commands(conn, Clock::system()).revoke(otherId, c.id, "revoked_by_admin", "", {"test", "t", ""}));
     auto revoked = complete(c, c.lectures[0], *other_);
     EXPECT_EQ(revoked.status, 403) << revoked.raw;
     EXPECT_EQ(revoked.body["code"], "not_enrolled");
-    EXPECT_EQ(conn.query("SELECT count(*) FROM lms_events WHERE event_type = 'LectureCompleted' AND data->>'courseId' = $1",
-                         {c.id})
-                  .i64(0, 0),
-              0);
+    EXPECT_EQ(
+        conn.query("SELECT count(*) FROM lms_events WHERE event_type = 'LectureCompleted' AND data->>'courseId' = $1",
+                   {c.id})
+            .i64(0, 0),
+        0);
 }
 
 TEST_F(Progress, ALectureAddedLowersTheFigureAndAResetKeepsTheCertificate) {
@@ -211,10 +215,11 @@ TEST_F(Progress, ALectureAddedLowersTheFigureAndAResetKeepsTheCertificate) {
     // Completing everything again issues no second certificate.
     for (const auto& l : c.lectures) ASSERT_EQ(complete(c, l, *other_).status, 200);
     pg::Connection conn(db_->url());
-    EXPECT_EQ(conn.query("SELECT count(*) FROM lms_events WHERE event_type = 'CertificateIssued' AND data->>'courseId' = $1",
-                         {c.id})
-                  .i64(0, 0),
-              1);
+    EXPECT_EQ(
+        conn.query("SELECT count(*) FROM lms_events WHERE event_type = 'CertificateIssued' AND data->>'courseId' = $1",
+                   {c.id})
+            .i64(0, 0),
+        1);
 }
 
 TEST_F(Progress, AnAdminRevokesWithAReasonAndTheVerificationPageSaysSo) {
@@ -223,15 +228,16 @@ TEST_F(Progress, AnAdminRevokesWithAReasonAndTheVerificationPageSaysSo) {
     complete(c, c.lectures[0], *student_);
     const std::string certId = complete(c, c.lectures[1], *student_).body["certificateId"];
 
-    EXPECT_EQ(call(port(), "POST", "/api/v1/admin/certificates/" + certId + "/revoke", json{{"reason", "x"}}, *student_)
-                  .status,
-              403);
+    EXPECT_EQ(
+        call(port(), "POST", "/api/v1/admin/certificates/" + certId + "/revoke", json{{"reason", "x"}}, *student_).status,
+        403);
     auto noReason = call(port(), "POST", "/api/v1/admin/certificates/" + certId + "/revoke", json::object(), *admin_);
     EXPECT_EQ(noReason.status, 422);
     EXPECT_EQ(noReason.body["errors"][0]["field"], "reason");
-    EXPECT_EQ(call(port(), "POST", "/api/v1/admin/certificates/LMS-0000-0000-0000/revoke", json{{"reason", "x"}}, *admin_)
-                  .status,
-              404);
+    EXPECT_EQ(
+        call(port(), "POST", "/api/v1/admin/certificates/LMS-0000-0000-0000/revoke", json{{"reason", "x"}}, *admin_)
+            .status,
+        404);
 
     auto page = call(port(), "GET", "/verify/" + certId);
     ASSERT_EQ(page.status, 200);

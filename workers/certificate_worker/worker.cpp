@@ -88,7 +88,8 @@ pg::Connection& CertificateWorker::db() {
 void CertificateWorker::run(const std::atomic<bool>& stop) {
     db();
     std::int64_t busyMs = 120'000;
-    for (int a = 1; a <= config_.certificateMaxAttempts; ++a) busyMs += backoffMs(config_.certificateRetryBaseMs, a) + 60'000;
+    for (int a = 1; a <= config_.certificateMaxAttempts; ++a)
+        busyMs += backoffMs(config_.certificateRetryBaseMs, a) + 60'000;
     kafka::Consumer consumer(
         brokers_, kWorkerGroup, {sourceTopic(config_.topicPrefix)},
         {{"session.timeout.ms", "10000"},
@@ -129,8 +130,8 @@ CertificateWorker::Outcome CertificateWorker::handle(const kafka::IncomingMessag
         deadLetter(m, "the event is on no certificate's stream", 0);
         return Outcome::DeadLettered;
     }
-    const std::string correlationId =
-        envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "") : "";
+    const std::string correlationId = envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "")
+                                                                       : "";
     log::CorrelationScope scope(correlationId);
     std::string error;
     int attempt = 1;

@@ -202,7 +202,8 @@ std::variant<Trigger, std::string> certificateTrigger(eventstore::EventStore& st
     const auto certId = envelope["streamId"].is_string()
                             ? dcert::certificateOfStream(envelope["streamId"].get<std::string>())
                             : std::nullopt;
-    if (!certId || dcert::parseCertificateId(*certId) != *certId) throw Malformed("the event is on no certificate's stream");
+    if (!certId || dcert::parseCertificateId(*certId) != *certId)
+        throw Malformed("the event is on no certificate's stream");
     const auto stored = dcert::CertificateStored::fromJson(envelope["data"]);
     const auto state = eventstore::fold<dcert::Certificate>(store.readStream(dcert::certificateStream(*certId)));
     if (!state.exists || !isUuid(state.issued.studentId)) return std::string("unknown_certificate");
@@ -321,10 +322,11 @@ Outcome Mailer::handle(const kafka::IncomingMessage& m, const std::atomic<bool>&
     try {
         const bool aboutCourse = type == dc::CourseApproved::kType || type == dc::CourseRejected::kType;
         const bool aboutPayment = type == dp::PaymentCompleted::kType || type == dp::PaymentRefunded::kType;
-        auto trigger = aboutCourse        ? courseTrigger(store, tpl, envelope, config_.publicUrl)
-                       : aboutPayment     ? paymentTrigger(store, envelope, config_.publicUrl)
-                       : aboutCertificate ? certificateTrigger(store, envelope, config_.publicUrl, *files_, clock_.nowUs())
-                                          : userTrigger(tpl, data, config_.publicUrl, secret_, clock_.nowUs());
+        auto trigger = aboutCourse    ? courseTrigger(store, tpl, envelope, config_.publicUrl)
+                       : aboutPayment ? paymentTrigger(store, envelope, config_.publicUrl)
+                       : aboutCertificate
+                           ? certificateTrigger(store, envelope, config_.publicUrl, *files_, clock_.nowUs())
+                           : userTrigger(tpl, data, config_.publicUrl, secret_, clock_.nowUs());
         if (const auto* reason = std::get_if<std::string>(&trigger)) return skip(*reason);
         auto& [userId, values] = std::get<Trigger>(trigger);
         auto who = recipientOf(userId);
@@ -497,12 +499,11 @@ void Mailer::record(const std::string& triggerEventId, const std::string& type, 
     const eventstore::NewEvent event{newUuid(), type, 1, data.dump(), meta.toJson().dump()};
     for (int attempt = 1;; ++attempt) {
         try {
-            auto appended = eventstore::EventStore(db()).append(mailStream(triggerEventId),
-                                                                outcomeVersion_ == 0
-                                                                    ? eventstore::ExpectedVersion::noStream()
-                                                                    : eventstore::ExpectedVersion::exact(
-                                                                          domain::StreamVersion(outcomeVersion_)),
-                                                                {event});
+            auto appended = eventstore::EventStore(db()).append(
+                mailStream(triggerEventId),
+                outcomeVersion_ == 0 ? eventstore::ExpectedVersion::noStream()
+                                     : eventstore::ExpectedVersion::exact(domain::StreamVersion(outcomeVersion_)),
+                {event});
             if (!appended) {
                 // Another mailer (a rebalance, a redelivery) recorded this trigger first.
                 spdlog::info("mailer: mail-{} was already recorded", triggerEventId);
