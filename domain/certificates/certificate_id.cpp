@@ -17,16 +17,16 @@ int valueOf(char ch) {
 
 char checkCharacter(std::string_view data) {
     // Luhn mod N (N = 32): from the right, every second value doubled and its base-32 digits summed.
-    constexpr int n = static_cast<int>(kIdAlphabet.size());
+    constexpr int kN = static_cast<int>(kIdAlphabet.size());
     int factor = 2;
     int sum = 0;
     for (auto it = data.rbegin(); it != data.rend(); ++it) {
         int addend = factor * valueOf(*it);
         factor = factor == 2 ? 1 : 2;
-        addend = addend / n + addend % n;
+        addend = addend / kN + addend % kN;
         sum += addend;
     }
-    return kIdAlphabet[static_cast<std::size_t>((n - sum % n) % n)];
+    return kIdAlphabet[static_cast<std::size_t>((kN - sum % kN) % kN)];
 }
 
 std::string certificateIdFrom(const std::array<std::uint8_t, kIdRandomBytes>& random) {

@@ -12,6 +12,7 @@
 #include "api/enrollment/commands.hpp"
 #include "common/ids.hpp"
 #include "common/jwt.hpp"
+#include "common/sha256.hpp"
 #include "domain/certificates/certificate.hpp"
 #include "tests/support/courses.hpp"
 #include "tests/support/ed25519_cli.hpp"
@@ -19,6 +20,7 @@
 #include "tests/support/lms_server.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/wait.hpp"
 
 namespace lms {
 namespace {
@@ -145,6 +147,26 @@ TEST_F(Progress, LecturesCompleteOnceAndTheLastIssuesAVerifiableCertificate) {
     auto forged = signedPart;
     forged["student"]["name"] = "Mallory";
     EXPECT_FALSE(test::opensslVerifiesEd25519(*pub, domain::certificates::canonicalJson(forged), *sig));
+
+    // The embedded store: the worker renders and stores the PDF in the data folder, and pdfUrl is a
+    // signed expiring link the API serves; a tampered one is refused.
+    json stored;
+    ASSERT_TRUE(test::eventually(
+        [&] {
+            stored = call(port(), "GET", "/api/v1/certificates/" + certId).body;
+            return stored["pdfUrl"].is_string();
+        },
+        std::chrono::seconds(60)))
+        << stored.dump();
+    const std::string link = stored["pdfUrl"];
+    const auto path = link.substr(link.find("/files/"));
+    auto pdf = call(port(), "GET", path);
+    ASSERT_EQ(pdf.status, 200) << link;
+    EXPECT_EQ(pdf.contentType, "application/pdf");
+    EXPECT_EQ(sha256Hex(pdf.raw), stored["sha256"]);
+    auto tampered = path;
+    tampered[tampered.size() - 1] = tampered.back() == '0' ? '1' : '0';
+    EXPECT_EQ(call(port(), "GET", tampered).status, 403);
 
     auto mine = call(port(), "GET", "/api/v1/users/me/certificates", std::nullopt, *student_);
     ASSERT_EQ(mine.status, 200);
