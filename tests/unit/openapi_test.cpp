@@ -2,6 +2,8 @@
 // documented and every documented path is routed; a rate-limited route documents its 429.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -23,6 +25,10 @@ struct Mounted {
     Mounted() {
         config.argon2MemoryKiB = 1024;
         config.argon2Iterations = 1;
+        // Given, so that mounting the certificates' routes writes no key file (and no folder of
+        // files) into the working directory.
+        config.certificateSigningKey = std::string(64, 'a');
+        config.dataDir = (std::filesystem::temp_directory_path() / "lms-openapi-test").string();
         api::addCoreRoutes(router, health, pool);
         sides = ops::contexts().mountHttp(services, router);
     }
