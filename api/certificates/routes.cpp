@@ -2,6 +2,7 @@
 
 #include "api/http/body.hpp"
 #include "api/http/problem.hpp"
+#include "common/html.hpp"
 #include "api/http/query.hpp"
 #include "common/jwt.hpp"
 #include "common/secrets.hpp"
@@ -25,21 +26,6 @@ constexpr std::int64_t kLinkStepUs = 300'000'000;
 
 Response notFound(const Request& req) {
     return problem(404, "certificate_not_found", "no such certificate", req.requestId);
-}
-
-std::string htmlEscape(const std::string& s) {
-    std::string out;
-    for (const char ch : s) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out.push_back(ch);
-        }
-    }
-    return out;
 }
 
 constexpr const char* kPageStyle =
@@ -126,24 +112,24 @@ Response Routes::verifyPage(Request& req) {
     std::string main;
     if (!row) {
         main = "<h1>No such certificate</h1><p>No certificate has the id <code>" +
-               htmlEscape(req.params["certId"].substr(0, 40)) + "</code>. Check it character by character.</p>";
+               escapeHtml(req.params["certId"].substr(0, 40)) + "</code>. Check it character by character.</p>";
     } else {
         const auto d = document(*row);
         const bool revoked = row->revokedAt.has_value();
         main = std::string("<h1 class=\"") + (revoked ? "revoked\">Revoked certificate" : "valid\">Valid certificate") +
-               "</h1><dl><dt>Certificate</dt><dd><code>" + htmlEscape(row->certId) +
+               "</h1><dl><dt>Certificate</dt><dd><code>" + escapeHtml(row->certId) +
                "</code></dd><dt>Awarded to</dt><dd>" +
-               htmlEscape(row->studentName.value_or("(erased at the person's request)")) + "</dd><dt>Course</dt><dd>" +
-               htmlEscape(row->courseTitle) + "</dd><dt>Issued</dt><dd>" + htmlEscape(row->issuedAt) + "</dd>";
+               escapeHtml(row->studentName.value_or("(erased at the person's request)")) + "</dd><dt>Course</dt><dd>" +
+               escapeHtml(row->courseTitle) + "</dd><dt>Issued</dt><dd>" + escapeHtml(row->issuedAt) + "</dd>";
         if (revoked)
-            main += "<dt>Revoked</dt><dd>" + htmlEscape(*row->revokedAt) + ": " +
-                    htmlEscape(row->revokedReason.value_or("")) + "</dd>";
-        if (row->sha256) main += "<dt>PDF sha256</dt><dd><code>" + htmlEscape(*row->sha256) + "</code></dd>";
-        main += "<dt>Signature (Ed25519)</dt><dd><code>" + htmlEscape(d["signature"].get<std::string>()) +
+            main += "<dt>Revoked</dt><dd>" + escapeHtml(*row->revokedAt) + ": " +
+                    escapeHtml(row->revokedReason.value_or("")) + "</dd>";
+        if (row->sha256) main += "<dt>PDF sha256</dt><dd><code>" + escapeHtml(*row->sha256) + "</code></dd>";
+        main += "<dt>Signature (Ed25519)</dt><dd><code>" + escapeHtml(d["signature"].get<std::string>()) +
                 "</code></dd></dl>";
         if (d["pdfUrl"].is_string())
-            main += "<p><a href=\"" + htmlEscape(d["pdfUrl"].get<std::string>()) + "\" rel=\"noopener\">The PDF</a></p>";
-        main += "<p>The signature covers <code>GET /api/v1/certificates/" + htmlEscape(row->certId) +
+            main += "<p><a href=\"" + escapeHtml(d["pdfUrl"].get<std::string>()) + "\" rel=\"noopener\">The PDF</a></p>";
+        main += "<p>The signature covers <code>GET /api/v1/certificates/" + escapeHtml(row->certId) +
                 "</code> and verifies with <code>GET /api/v1/certificates/public-key</code>.</p>";
     }
     Response res{row ? 200 : 404,

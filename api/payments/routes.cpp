@@ -4,6 +4,7 @@
 
 #include "api/http/body.hpp"
 #include "api/http/problem.hpp"
+#include "common/html.hpp"
 #include "api/http/query.hpp"
 #include "common/ids.hpp"
 #include "common/webhook_signature.hpp"
@@ -38,21 +39,6 @@ json paymentJson(const PaymentRow& p) {
                 {"createdAt", p.createdAt},
                 {"completedAt", p.completedAt ? json(*p.completedAt) : json(nullptr)},
                 {"refundedAt", p.refundedAt ? json(*p.refundedAt) : json(nullptr)}};
-}
-
-std::string htmlEscape(const std::string& s) {
-    std::string out;
-    for (const char ch : s) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += ch;
-        }
-    }
-    return out;
 }
 
 // A provider's verification failure: 400, nothing stored.
@@ -123,8 +109,8 @@ Response Routes::simulatedPage(Request& req) {
     std::string html =
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Simulated checkout</title></head><body>"
         "<h1>Simulated checkout</h1><p>" +
-        htmlEscape(p->courseTitle) + ": <strong>" + htmlEscape(amount) +
-        "</strong></p><p>Status: " + htmlEscape(p->status) + "</p>";
+        escapeHtml(p->courseTitle) + ": <strong>" + escapeHtml(amount) +
+        "</strong></p><p>Status: " + escapeHtml(p->status) + "</p>";
     if (p->status == "PENDING") {
         html += "<form method=\"post\" action=\"" + base +
                 "/complete\"><button>Pay</button></form>"
@@ -159,7 +145,7 @@ Response Routes::razorpayPage(Request& req) {
     const std::string html =
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Checkout</title></head><body>"
         "<h1>" +
-        htmlEscape(p->courseTitle) + "</h1><p>Status: " + htmlEscape(p->status) +
+        escapeHtml(p->courseTitle) + "</h1><p>Status: " + escapeHtml(p->status) +
         "</p>"
         "<button id=\"pay\">Pay</button>"
         "<script src=\"https://checkout.razorpay.com/v1/checkout.js\"></script>"

@@ -7,6 +7,7 @@
 #include <ctime>
 #include <thread>
 
+#include "common/backoff.hpp"
 #include "common/ids.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
@@ -23,24 +24,6 @@ namespace dc = domain::certificates;
 using Outcome = CertificateWorker::Outcome;
 
 constexpr auto kPoll = std::chrono::milliseconds(200);
-constexpr std::int64_t kMaxBackoffMs = 60'000;
-
-std::int64_t backoffMs(int base, int attempt) {
-    std::int64_t ms = base;
-    for (int i = 1; i < attempt && ms < kMaxBackoffMs; ++i) ms *= 2;
-    return std::min(ms, kMaxBackoffMs);
-}
-
-bool pause(std::int64_t ms, const std::atomic<bool>& stop) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (std::chrono::steady_clock::now() < until) {
-        if (stop.load()) return false;
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-            std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
-    }
-    return !stop.load();
-}
-
 void count(const char* outcome) {
     metrics::Registry::global().increment("lms_certificate_steps_total",
                                           "Certificate messages handled by the certificate worker, by outcome",
@@ -149,7 +132,8 @@ CertificateWorker::Outcome CertificateWorker::handle(const kafka::IncomingMessag
             spdlog::warn("certificates: {} not brought up to date (attempt {} of {}): {}", *certId, attempt,
                          config_.certificateMaxAttempts, error);
             if (attempt >= config_.certificateMaxAttempts) break;
-            if (!pause(backoffMs(config_.certificateRetryBaseMs, attempt), stop)) return Outcome::Interrupted;
+            if (!pauseUnlessStopped(backoffMs(config_.certificateRetryBaseMs, attempt), stop))
+                return Outcome::Interrupted;
         }
     }
     spdlog::error("certificates: {} dead-lettered to {} after {} attempt(s): {}", *certId,

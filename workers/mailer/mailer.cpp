@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "common/backoff.hpp"
 #include "common/ids.hpp"
 #include "common/log.hpp"
 #include "common/metrics.hpp"
@@ -33,25 +34,6 @@ namespace di = domain::identity;
 namespace dp = domain::payments;
 
 constexpr auto kPoll = std::chrono::milliseconds(200);
-constexpr std::int64_t kMaxBackoffMs = 60'000;
-
-std::int64_t backoffMs(int base, int attempt) {
-    std::int64_t ms = base;
-    for (int i = 1; i < attempt && ms < kMaxBackoffMs; ++i) ms *= 2;
-    return std::min(ms, kMaxBackoffMs);
-}
-
-// Sleeps in short steps; false when stop was set meanwhile.
-bool pause(std::int64_t ms, const std::atomic<bool>& stop) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (std::chrono::steady_clock::now() < until) {
-        if (stop.load()) return false;
-        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
-            std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
-    }
-    return !stop.load();
-}
-
 // "2026-11-23 10:12 UTC": the reset link's expiry as a reader wants it.
 std::string readableTime(std::int64_t us) {
     const std::time_t t = static_cast<std::time_t>(us / 1'000'000);
@@ -443,7 +425,7 @@ Outcome Mailer::deliver(const kafka::IncomingMessage& m, const Mail& mail, const
             spdlog::warn("mailer: {} mail for event {} not delivered (attempt {} of {}): {}", mail.templateName,
                          mail.triggerEventId, attempt, config_.mailMaxAttempts, error);
             if (e.permanent() || attempt >= config_.mailMaxAttempts) break;
-            if (!pause(backoffMs(config_.mailRetryBaseMs, attempt), stop)) return Outcome::Interrupted;
+            if (!pauseUnlessStopped(backoffMs(config_.mailRetryBaseMs, attempt), stop)) return Outcome::Interrupted;
         }
     }
     deadLetter(m, error, attempt);
@@ -474,7 +456,7 @@ void Mailer::certificateMailed(nlohmann::json& envelope, const std::string& corr
         } catch (const pg::Error& e) {
             db_.reset();
             spdlog::warn("mailer: cannot record CertificateMailed for {} ({}); retrying", *certId, e.what());
-            if (!pause(backoffMs(config_.mailRetryBaseMs, attempt), stop)) throw;
+            if (!pauseUnlessStopped(backoffMs(config_.mailRetryBaseMs, attempt), stop)) throw;
         }
     }
 }
@@ -512,7 +494,7 @@ void Mailer::record(const std::string& triggerEventId, const std::string& type, 
         } catch (const pg::Error& e) {
             db_.reset();
             spdlog::warn("mailer: cannot record {} for event {} ({}); retrying", type, triggerEventId, e.what());
-            if (!pause(backoffMs(config_.mailRetryBaseMs, attempt), stop)) throw;
+            if (!pauseUnlessStopped(backoffMs(config_.mailRetryBaseMs, attempt), stop)) throw;
         }
     }
 }

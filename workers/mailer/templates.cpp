@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "common/html.hpp"
+
 namespace lms::mailer {
 namespace {
 
@@ -24,22 +26,6 @@ const std::string& file(const std::string& name) {
 }
 
 }  // namespace
-
-std::string escapeHtml(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char ch : s) {
-        switch (ch) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += "&quot;"; break;
-            case '\'': out += "&#39;"; break;
-            default: out += ch;
-        }
-    }
-    return out;
-}
 
 std::string render(std::string_view tpl, const std::map<std::string, std::string>& values, Escape escape) {
     std::string out;

@@ -14,7 +14,6 @@ const std::map<std::string, std::string>& embeddedTemplates();
 enum class Escape { None, Html };
 
 // The five characters that matter in HTML text and quoted attributes: & < > " '.
-std::string escapeHtml(std::string_view s);
 
 // Replaces every {{name}} with values.at(name), escaped as asked. A placeholder without a value
 // (or an unclosed "{{") throws std::invalid_argument: the template and its caller disagree.
