@@ -1,5 +1,6 @@
 #include "tests/support/process.hpp"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -20,21 +21,38 @@ std::string lmsBinary() {
 }
 
 Process::Process(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env, bool mergeStderr) {
+    // Everything the child needs is made before fork(): a test process has other threads (a
+    // stand-in's server, Kafka clients), and a child that allocated (setenv, a vector) could wait
+    // forever on an allocator lock one of them held at the fork. Between fork and exec the child
+    // calls only async-signal-safe functions.
+    std::vector<std::string> entries;
+    for (char** e = environ; *e != nullptr; ++e) {
+        const std::string entry(*e);
+        const auto eq = entry.find('=');
+        if (eq != std::string::npos && env.count(entry.substr(0, eq)) != 0) continue;
+        entries.push_back(entry);
+    }
+    for (const auto& [k, v] : env) entries.push_back(k + "=" + v);
+    std::vector<char*> envp;
+    for (auto& e : entries) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    std::vector<std::string> args(argv);
+    std::vector<char*> argp;
+    for (auto& a : args) argp.push_back(a.data());
+    argp.push_back(nullptr);
+    static constexpr char kExecFailed[] = "execve failed\n";
+
     int fds[2];
-    if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+    // Close-on-exec: no other child started meanwhile inherits either end (dup2 clears the flag
+    // on the child's stdout).
+    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     pid_ = fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
         dup2(fds[1], STDOUT_FILENO);
         if (mergeStderr) dup2(fds[1], STDERR_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-        std::vector<char*> args;
-        for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-        args.push_back(nullptr);
-        execv(args[0], args.data());
-        std::perror("execv");
+        execve(argp[0], argp.data(), envp.data());
+        (void)!write(STDERR_FILENO, kExecFailed, sizeof kExecFailed - 1);
         _exit(127);
     }
     close(fds[1]);
@@ -71,6 +89,8 @@ std::string Process::readLine(std::chrono::milliseconds timeout) {
         if (nl != std::string::npos) {
             std::string line = buffer_.substr(0, nl);
             buffer_.erase(0, nl + 1);
+            recent_.push_back(line);
+            if (recent_.size() > 12) recent_.pop_front();
             return line;
         }
         const auto left =
@@ -90,7 +110,15 @@ std::string Process::waitForLine(const std::string& needle, std::chrono::millise
     for (;;) {
         const auto left =
             std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        auto line = readLine(left);
+        std::string line;
+        try {
+            line = readLine(left);
+        } catch (const std::runtime_error& e) {
+            std::string message = std::string(e.what()) + " (waiting for \"" + needle + "\"); its last lines:";
+            for (const auto& l : recent_) message += "\n  " + l;
+            if (recent_.empty()) message += " none";
+            throw std::runtime_error(message);
+        }
         if (line.find(needle) != std::string::npos) return line;
     }
 }

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <string>
 #include <utility>
@@ -24,7 +25,8 @@ public:
     Process& operator=(const Process&) = delete;
     // The next line of stdout, or throws after the timeout.
     std::string readLine(std::chrono::milliseconds timeout);
-    // Reads lines until one contains `needle`; returns it.
+    // Reads lines until one contains `needle`; returns it. A timeout's message names the needle
+    // and the last lines the child wrote.
     std::string waitForLine(const std::string& needle, std::chrono::milliseconds timeout);
     void kill(int signal);
     // Waits for exit; returns the exit status (128 + signal when killed).
@@ -35,6 +37,7 @@ private:
     pid_t pid_ = -1;
     int out_ = -1;
     std::string buffer_;
+    std::deque<std::string> recent_;  // the last lines read, for the message of a timeout
     bool reaped_ = false;
     int status_ = 0;
 };
