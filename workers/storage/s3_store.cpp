@@ -1,37 +1,10 @@
 #include "workers/storage/s3_store.hpp"
 
-#include <Poco/Exception.h>
-#include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/Net/HTTPSClientSession.h>
-#include <Poco/Net/SSLManager.h>
-#include <Poco/StreamCopier.h>
-
-#include <memory>
-#include <mutex>
 #include <stdexcept>
 
+#include "common/outbound/https_client.hpp"
+
 namespace lms::storage {
-namespace {
-
-Poco::Net::Context::Ptr tlsContext() {
-    static std::once_flag once;
-    static Poco::Net::Context::Ptr context;
-    std::call_once(once, [] {
-        Poco::Net::initializeSSL();
-        Poco::Net::Context::Params params;
-        params.verificationMode = Poco::Net::Context::VERIFY_RELAXED;  // a client: verify the server
-        params.loadDefaultCAs = true;
-        context = new Poco::Net::Context(Poco::Net::Context::TLS_CLIENT_USE, params);
-        context->disableProtocols(Poco::Net::Context::PROTO_SSLV2 | Poco::Net::Context::PROTO_SSLV3 |
-                                  Poco::Net::Context::PROTO_TLSV1 | Poco::Net::Context::PROTO_TLSV1_1);
-    });
-    return context;
-}
-
-}  // namespace
 
 S3Store::S3Store(S3Location location, sigv4::Credentials credentials, const Clock& clock, std::chrono::seconds timeout)
     : location_(std::move(location)), credentials_(std::move(credentials)), clock_(clock), timeout_(timeout) {
@@ -43,28 +16,14 @@ void S3Store::checkKey(const std::string& key) const {
 }
 
 S3Store::Answer S3Store::send(const S3Request& request, std::string_view body, const std::string& what) const {
+    outbound::Request out{request.method, request.https, request.host, request.port, request.target, {},
+                          body,           timeout_};
+    for (const auto& [name, value] : request.headers) out.headers.emplace_back(name, value);
     try {
-        std::unique_ptr<Poco::Net::HTTPClientSession> session;
-        if (request.https) {
-            // The handshake verifies the chain and that the certificate names request.host.
-            session = std::make_unique<Poco::Net::HTTPSClientSession>(request.host, request.port, tlsContext());
-        } else {
-            session = std::make_unique<Poco::Net::HTTPClientSession>(request.host, request.port);
-        }
-        session->setTimeout(Poco::Timespan(static_cast<long>(timeout_.count()), 0));
-        Poco::Net::HTTPRequest out(request.method, request.target, Poco::Net::HTTPMessage::HTTP_1_1);
-        for (const auto& [name, value] : request.headers) out.set(name, value);
-        out.setKeepAlive(false);  // one request per session
-        if (request.method == "PUT") out.setContentLength(static_cast<std::streamsize>(body.size()));
-        auto& stream = session->sendRequest(out);
-        stream.write(body.data(), static_cast<std::streamsize>(body.size()));
-        Poco::Net::HTTPResponse response;
-        auto& in = session->receiveResponse(response);
-        Answer answer{static_cast<int>(response.getStatus()), ""};
-        Poco::StreamCopier::copyToString(in, answer.body);
-        return answer;
-    } catch (const Poco::Exception& e) {
-        throw StorageError(what + ": " + e.displayText());
+        auto answer = outbound::send(out);
+        return Answer{answer.status, std::move(answer.body)};
+    } catch (const outbound::Unreachable& e) {
+        throw StorageError(what + ": " + e.what());
     }
 }
 

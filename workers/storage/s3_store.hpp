@@ -1,6 +1,6 @@
 #pragma once
 // Objects in an S3 bucket (AWS, or any S3-compatible server: MinIO, Ceph, R2, ...), over
-// Poco::Net: HTTPS verifying the server's certificate against the system's CAs and its host name.
+// lms::outbound: HTTPS verifying the server's certificate against the system's CAs and its host name.
 // Requests are signed with our own SigV4 (s3_request.hpp); links are presigned GET URLs.
 #include <chrono>
 #include <optional>
