@@ -1,8 +1,13 @@
 #include "eventstore/kafka.hpp"
 
 #include <librdkafka/rdkafka_mock.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <memory>
 #include <thread>
+
+#include "common/ids.hpp"
 
 namespace lms::kafka {
 namespace {
@@ -59,7 +64,11 @@ Producer::Producer(const std::string& brokers, const Properties& extra) {
 }
 
 Producer::~Producer() {
-    rd_kafka_flush(rk_, 5000);
+    // Every send waits for its acknowledgement (sendAll): what is left here is a straggler at most.
+    if (rd_kafka_flush(rk_, 5000) == RD_KAFKA_RESP_ERR__TIMED_OUT) {
+        spdlog::warn("kafka: {} message(s) or request(s) still outstanding 5 s into the producer's shutdown",
+                     rd_kafka_outq_len(rk_));
+    }
     rd_kafka_destroy(rk_);
 }
 
@@ -200,6 +209,76 @@ bool ping(const std::string& brokers, std::chrono::milliseconds timeout, std::st
         error = e.what();
         return false;
     }
+}
+
+namespace {
+
+// Per partition of the topic, its first and next offsets (low and high watermarks).
+std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> watermarks(const std::string& brokers,
+                                                                         const std::string& topic,
+                                                                         std::chrono::milliseconds timeout) {
+    const int ms = static_cast<int>(timeout.count());
+    // A consumer handle that never subscribes (and commits nothing): it only asks the cluster.
+    std::unique_ptr<rd_kafka_t, decltype(&rd_kafka_destroy)> rk(
+        make(RD_KAFKA_CONSUMER, makeConf(brokers, {{"group.id", "lms-offsets-" + newUuid()},
+                                                   {"enable.auto.commit", "false"},
+                                                   {"allow.auto.create.topics", "false"}})),
+        &rd_kafka_destroy);
+    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
+    const rd_kafka_metadata_t* md = nullptr;
+    const auto err = rd_kafka_metadata(rk.get(), 0, rkt, &md, ms);
+    rd_kafka_topic_destroy(rkt);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) throw Error("metadata of " + topic + ": " + rd_kafka_err2str(err));
+    std::vector<std::int32_t> partitions;
+    if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        for (int i = 0; i < md->topics[0].partition_cnt; ++i) partitions.push_back(md->topics[0].partitions[i].id);
+    }
+    rd_kafka_metadata_destroy(md);
+    std::map<std::int32_t, std::pair<std::int64_t, std::int64_t>> out;
+    for (const auto p : partitions) {
+        std::int64_t low = 0, high = 0;
+        const auto e = rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &low, &high, ms);
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR) throw Error("end offset of " + topic + ": " + rd_kafka_err2str(e));
+        out[p] = {low, high};
+    }
+    return out;
+}
+
+}  // namespace
+
+PartitionOffsets endOffsets(const std::string& brokers, const std::string& topic, std::chrono::milliseconds timeout) {
+    PartitionOffsets out;
+    for (const auto& [p, marks] : watermarks(brokers, topic, timeout)) out[p] = marks.second;
+    return out;
+}
+
+std::vector<IncomingMessage> readToEnd(const std::string& brokers, const std::vector<std::string>& topics,
+                                       std::chrono::milliseconds timeout) {
+    std::map<std::pair<std::string, std::int32_t>, std::int64_t> left;  // partition -> its end offset
+    std::vector<std::string> nonEmpty;
+    for (const auto& t : topics) {
+        for (const auto& [p, marks] : watermarks(brokers, t, timeout)) {
+            if (marks.first < marks.second) left[{t, p}] = marks.second;  // not empty (nor emptied by retention)
+        }
+        if (std::any_of(left.begin(), left.end(), [&](const auto& e) { return e.first.first == t; }))
+            nonEmpty.push_back(t);
+    }
+    std::vector<IncomingMessage> out;
+    if (left.empty()) return out;
+    Consumer consumer(brokers, "lms-read-to-end-" + newUuid(), nonEmpty, {}, Consumer::Mode::AssignFromStart);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    IncomingMessage m;
+    while (!left.empty()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw Error("timed out reading " + std::to_string(left.size()) + " partition(s) to their end");
+        }
+        if (!consumer.poll(m, std::chrono::milliseconds(200))) continue;
+        const auto it = left.find({m.topic, m.partition});
+        if (it == left.end() || m.offset >= it->second) continue;  // published after the call
+        if (m.offset + 1 >= it->second) left.erase(it);
+        out.push_back(m);
+    }
+    return out;
 }
 
 }  // namespace lms::kafka

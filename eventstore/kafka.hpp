@@ -96,6 +96,21 @@ private:
     rd_kafka_t* rk_ = nullptr;
 };
 
+// Per partition, an offset: the next message's (end offsets) or the next one a group will read.
+using PartitionOffsets = std::map<std::int32_t, std::int64_t>;
+
+// Every partition of the topic with the offset its next message will get (its high watermark);
+// nothing for a topic that does not exist. Asks the cluster without joining any group. Throws
+// Error when the cluster does not answer within the timeout.
+PartitionOffsets endOffsets(const std::string& brokers, const std::string& topic,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+// Every message of the topics from their start to the end offsets they have when called (what
+// is published meanwhile is left out), so that a reader knows when it has seen everything
+// instead of waiting for quiet. Throws Error when they cannot be read within the timeout.
+std::vector<IncomingMessage> readToEnd(const std::string& brokers, const std::vector<std::string>& topics,
+                                       std::chrono::milliseconds timeout);
+
 // True when a broker answers a metadata request within the timeout (used by /health).
 bool ping(const std::string& brokers, std::chrono::milliseconds timeout, std::string& error);
 

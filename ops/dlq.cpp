@@ -39,15 +39,13 @@ std::vector<std::string> deadLetterTopics(const Config& config, const std::strin
     return all;
 }
 
-// Every message of the dead-letter topics, from their start, until the broker has nothing more
-// for a while.
+// Every message of the dead-letter topics, from their start to the end each partition has now
+// (asked of the cluster first, so that nothing is missed and nothing is waited for).
 std::vector<DeadLetter> readAll(const std::string& brokers, const std::vector<std::string>& topics) {
-    kafka::Consumer consumer(brokers, "lms-dlq-" + newUuid(), topics, {}, kafka::Consumer::Mode::AssignFromStart);
     std::vector<DeadLetter> out;
-    kafka::IncomingMessage m;
-    while (consumer.poll(m, std::chrono::milliseconds(out.empty() ? 5000 : 1500))) {
-        DeadLetter d{m, m.topic + "/" + std::to_string(m.partition) + "/" + std::to_string(m.offset)};
-        out.push_back(std::move(d));
+    for (auto& m : kafka::readToEnd(brokers, topics, std::chrono::seconds(30))) {
+        std::string id = m.topic + "/" + std::to_string(m.partition) + "/" + std::to_string(m.offset);
+        out.push_back(DeadLetter{std::move(m), std::move(id)});
     }
     return out;
 }

@@ -1,3 +1,4 @@
+#include <functional>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -166,11 +167,25 @@ int serve(const Config& config, const Args& args) {
     const int sig = waitForSignal();
     spdlog::info("received signal {}; stopping", sig);
     stop = true;
-    if (server) server->stop();
-    for (auto& side : sides) side->stop();
-    feed.stop();
-    for (auto& t : threads) t.join();
-    producer.reset();
+    // Each step of the shutdown is timed: a slow one is named in the log.
+    auto step = [](const char* what, const std::function<void()>& f) {
+        const auto t0 = std::chrono::steady_clock::now();
+        f();
+        const auto ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+        if (ms >= 1000) spdlog::warn("stopping: {} took {} ms", what, ms);
+    };
+    step("the HTTP server", [&] {
+        if (server) server->stop();
+    });
+    step("the contexts' HTTP sides", [&] {
+        for (auto& side : sides) side->stop();
+    });
+    step("the event feed", [&] { feed.stop(); });
+    step("the projections, relay and workers", [&] {
+        for (auto& t : threads) t.join();
+    });
+    step("the relay's Kafka producer", [&] { producer.reset(); });
     std::cout << "lms: stopped" << std::endl;
     return 0;
 }

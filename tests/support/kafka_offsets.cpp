@@ -38,28 +38,6 @@ void check(rd_kafka_resp_err_t err, const std::string& what) {
 
 }  // namespace
 
-PartitionOffsets endOffsets(const std::string& brokers, const std::string& topic) {
-    auto rk = client(brokers, "offsets-" + newUuid());
-    rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk.get(), topic.c_str(), nullptr);
-    const rd_kafka_metadata_t* md = nullptr;
-    const auto err = rd_kafka_metadata(rk.get(), 0, rkt, &md, kTimeoutMs);
-    rd_kafka_topic_destroy(rkt);
-    check(err, "metadata of " + topic);
-    std::vector<std::int32_t> partitions;
-    if (md->topic_cnt == 1) {
-        for (int i = 0; i < md->topics[0].partition_cnt; ++i) partitions.push_back(md->topics[0].partitions[i].id);
-    }
-    rd_kafka_metadata_destroy(md);
-    PartitionOffsets out;
-    for (const auto p : partitions) {
-        std::int64_t low = 0, high = 0;
-        check(rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), p, &low, &high, kTimeoutMs),
-              "end offset of " + topic);
-        out[p] = high;
-    }
-    return out;
-}
-
 PartitionOffsets committedOffsets(const std::string& brokers, const std::string& group, const std::string& topic,
                                   const PartitionOffsets& partitions) {
     auto rk = client(brokers, group);
@@ -84,31 +62,6 @@ bool committedUpTo(const std::string& brokers, const std::string& group, const s
         if (it == committed.end() || it->second < end) return false;
     }
     return true;
-}
-
-std::vector<kafka::IncomingMessage> readToEnd(const std::string& brokers, const std::vector<std::string>& topics,
-                                              std::chrono::milliseconds timeout) {
-    std::map<std::pair<std::string, std::int32_t>, std::int64_t> left;  // partition -> its end offset
-    for (const auto& t : topics) {
-        for (const auto& [p, end] : endOffsets(brokers, t)) {
-            if (end > 0) left[{t, p}] = end;
-        }
-    }
-    std::vector<kafka::IncomingMessage> out;
-    kafka::Consumer consumer(brokers, "read-to-end-" + newUuid(), topics, {}, kafka::Consumer::Mode::AssignFromStart);
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    kafka::IncomingMessage m;
-    while (!left.empty()) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            throw std::runtime_error("timed out reading " + std::to_string(left.size()) + " partitions to their end");
-        }
-        if (!consumer.poll(m, std::chrono::milliseconds(200))) continue;
-        const auto it = left.find({m.topic, m.partition});
-        if (it == left.end() || m.offset >= it->second) continue;  // published after the call
-        if (m.offset + 1 == it->second) left.erase(it);
-        out.push_back(m);
-    }
-    return out;
 }
 
 }  // namespace lms::test

@@ -12,11 +12,9 @@
 
 namespace lms::test {
 
-// Per partition, an offset: the next message's (end offsets) or the next one a group will read.
-using PartitionOffsets = std::map<std::int32_t, std::int64_t>;
-
-// Every partition of the topic with the offset its next message will get (its high watermark).
-PartitionOffsets endOffsets(const std::string& brokers, const std::string& topic);
+using kafka::endOffsets;
+using kafka::PartitionOffsets;
+using kafka::readToEnd;
 
 // The offsets `group` has committed on these partitions of the topic; a partition without a
 // commit is absent.
@@ -27,10 +25,5 @@ PartitionOffsets committedOffsets(const std::string& brokers, const std::string&
 // message below them.
 bool committedUpTo(const std::string& brokers, const std::string& group, const std::string& topic,
                    const PartitionOffsets& ends);
-
-// Every message of the topics from the beginning to the end offsets they have when called.
-// Throws when they cannot be read within the timeout.
-std::vector<kafka::IncomingMessage> readToEnd(const std::string& brokers, const std::vector<std::string>& topics,
-                                              std::chrono::milliseconds timeout);
 
 }  // namespace lms::test
