@@ -1,4 +1,4 @@
-// Certificate PDFs (cairo + pango, names in six scripts) per second on 2 threads, and memory.
+// Certificate PDFs (our PDF writer + pango, names in six scripts) per second on 2 threads, and memory.
 // ops/bench: no database
 //
 // Renders --n certificates (default 100,000) with one shared CertificateRenderer from --threads

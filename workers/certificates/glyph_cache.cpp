@@ -18,8 +18,10 @@ struct Outline {
     double minX = std::numeric_limits<double>::max(), minY = minX;
     double maxX = std::numeric_limits<double>::lowest(), maxY = maxX;
 
+    // Whole units: 1/1000 em is 0.04 pt at 40 pt, far below what print or screen shows, and
+    // "123" is shorter than "123.33" (the quadratic curves' control points are thirds).
     void point(float x, float y) {
-        const double sx = x * scale, sy = y * scale;
+        const double sx = std::round(x * scale), sy = std::round(y * scale);
         minX = std::min(minX, sx);
         minY = std::min(minY, sy);
         maxX = std::max(maxX, sx);
@@ -44,8 +46,7 @@ void lineTo(hb_draw_funcs_t*, void* data, hb_draw_state_t*, float x, float y, vo
 }
 
 // TrueType's quadratic curves as the cubic curves PDF has: the same curve, exactly.
-void quadraticTo(hb_draw_funcs_t*, void* data, hb_draw_state_t* state, float cx, float cy, float x, float y,
-                 void*) {
+void quadraticTo(hb_draw_funcs_t*, void* data, hb_draw_state_t* state, float cx, float cy, float x, float y, void*) {
     Outline& o = outlineOf(data);
     o.point(state->current_x + 2.0F / 3.0F * (cx - state->current_x),
             state->current_y + 2.0F / 3.0F * (cy - state->current_y));

@@ -28,7 +28,8 @@ struct GlyphPainter::Pen {
     const Type3Fonts* fonts = nullptr;
     int font = -1;
     double x = 0, y = 0;
-    bool inArray = false;  // inside "[… ] TJ"
+    bool positioned = false;  // Tm set since BT
+    bool inArray = false;     // inside "[… ] TJ"
     double size;
     double pageHeight;
 };
@@ -121,6 +122,7 @@ void GlyphPainter::showRun(std::string& content, Pen& pen, const char* text, Pan
         }
 
         if (set != pen.fonts || code->font != pen.font) {
+            // Tf changes the font, not the text position: the glyphs go on from where the pen is.
             if (pen.inArray) content += ">] TJ\n";
             pen.inArray = false;
             set->appendName(content, code->font);
@@ -134,17 +136,24 @@ void GlyphPainter::showRun(std::string& content, Pen& pen, const char* text, Pan
         // below) or too far from where the pen is for a kerning adjustment to read well;
         // otherwise a TJ adjustment where pango's advance differs from the font's width.
         const double shift = (pen.x - gx) * 1000 / pen.size;
-        if (!pen.inArray || std::abs(gy - pen.y) > 0.005 || std::abs(shift) > 5000) {
+        const bool shifted = std::abs(shift) >= 0.05;
+        if (!pen.positioned || std::abs(gy - pen.y) > 0.005 || std::abs(shift) > 5000) {
             if (pen.inArray) content += ">] TJ\n";
             content += "1 0 0 1 ";
             appendNumber(content, gx);
             content += ' ';
             appendNumber(content, gy);
             content += " Tm [<";
-            pen.inArray = true;
+            pen.inArray = pen.positioned = true;
             pen.x = gx;
             pen.y = gy;
-        } else if (std::abs(shift) >= 0.05) {
+        } else if (!pen.inArray) {
+            content += '[';
+            if (shifted) appendNumber(content, shift);
+            content += '<';
+            pen.inArray = true;
+            pen.x = gx;
+        } else if (shifted) {
             content += '>';
             appendNumber(content, shift);
             content += '<';

@@ -108,8 +108,8 @@ void Type3Fonts::write(PdfWriter& pdf, Deflater* deflater) {
             pdf.begin(procs[i]);
             pdf.bytes() += g.proc->object;
             pdf.end();
-            box = {std::min(box[0], g.proc->box[0]), std::min(box[1], g.proc->box[1]),
-                   std::max(box[2], g.proc->box[2]), std::max(box[3], g.proc->box[3])};
+            box = {std::min(box[0], g.proc->box[0]), std::min(box[1], g.proc->box[1]), std::max(box[2], g.proc->box[2]),
+                   std::max(box[3], g.proc->box[3])};
             if (!g.text.empty()) mapped.emplace_back(i, g.text);
         }
 

@@ -56,7 +56,7 @@ private:
 
     char prefix_;
     std::unordered_map<std::string, GlyphCode> codes_;
-    std::vector<Glyph> glyphs_;    // in the order of their codes: font i has glyphs_[256 i …]
+    std::vector<Glyph> glyphs_;     // in the order of their codes: font i has glyphs_[256 i …]
     std::vector<int> fontObjects_;  // after write()
     mutable std::string key_;       // scratch
     std::string scratch_;

@@ -15,13 +15,12 @@ constexpr double kCenterX = kPageWidth / 2;
 constexpr double kMargin = 80;
 
 // One weight of one family for everything, with the script's Noto font named for each script a
-// name may be in (fontconfig's own fallback picked DejaVu for Arabic): every font on the page is
-// a font subset that cairo writes into every PDF, so the fewer the faster.
+// name may be in (fontconfig's own fallback picked DejaVu for Arabic).
 constexpr const char* kSerif = "Noto Serif";
 constexpr const char* kFamilies = "Noto Serif,Noto Naskh Arabic,Noto Serif Devanagari,Noto Serif CJK JP";
 
 // The sizes tried, largest first: a few fixed steps rather than a size computed per name, so that
-// the fonts (pango's and cairo's caches hold one per size) stay few however many names go by.
+// the fonts (pango's caches hold one per size) stay few however many names go by.
 constexpr double kNameSizes[] = {40, 36, 32, 28, 25, 22, 19, 16};
 constexpr double kCourseSizes[] = {26, 23, 20, 18, 16, 14};
 constexpr double kDetailSizes[] = {14, 12, 10};
@@ -37,9 +36,11 @@ constexpr double kDetailWidth = kQrX - kMargin - 30;
 constexpr std::string_view kInk = "0.12 0.16 0.24 rg", kNavy = "0.12 0.23 0.37 rg", kGrey = "0.38 0.4 0.45 rg";
 constexpr std::string_view kNavyStroke = "0.12 0.23 0.37 RG", kGoldStroke = "0.69 0.55 0.34 RG";
 
-// The variable content stream is compressed for every document: a fast level. The fixed part is
-// compressed once, at the best.
-constexpr int kDocumentCompression = 6;
+// The variable content stream (about 5 kB: the lines' codes and positions, the QR code's bars) is
+// compressed for every document, at zlib's fastest level: 30 us and 1.9 kB, where level 6 took
+// 100 us for 1.6 kB and none took 3 us for 5.9 kB (bench/README.md). The fixed part is compressed
+// once, at the best.
+constexpr int kDocumentCompression = 1;
 constexpr int kFixedCompression = 9;
 
 // A PDF date (ISO 32000-1, 7.9.4) in UTC: "D:20261203000000Z".
@@ -68,6 +69,8 @@ PangoRectangle logicalExtents(PangoLayout* layout) {
 }  // namespace
 
 Typesetter::Typesetter(std::size_t glyphCacheBytes)
+    // Pango's cairo font map only loads the fonts and measures their glyphs (unhinted, below); no
+    // cairo surface draws or writes anything.
     : fontMap_(pango_cairo_font_map_new()),
       context_(pango_font_map_create_context(fontMap_.get())),
       glyphs_(glyphCacheBytes),
@@ -122,10 +125,10 @@ Typesetter::Line Typesetter::variableLine() {
               FontDescriptionPtr(pango_font_description_from_string(kFamilies))};
     // One line whatever the text holds: a newline in a name is drawn, not obeyed.
     pango_layout_set_single_paragraph_mode(line.layout.get(), TRUE);
-    // No optional ligatures: one (the "fi" of "certificates") is a glyph for two letters, which
-    // cairo cannot put in a font's WinAnsi subset, so it adds a second subset of the font to every
-    // PDF. Scripts' required forms (Arabic's joining and lam-alef, Devanagari's conjuncts) are
-    // other features, kept.
+    // No optional ligatures (the "fi" of "certifies"), so that the page looks as it did when cairo
+    // wrote it (a ligature then cost a second font subset in every PDF; in our Type 3 fonts it
+    // would be one more code with its two letters as text). Scripts' required forms (Arabic's
+    // joining and lam-alef, Devanagari's conjuncts) are other features, kept.
     PangoAttrList* attributes = pango_attr_list_new();
     pango_attr_list_insert(attributes, pango_attr_font_features_new("liga 0"));
     pango_layout_set_attributes(line.layout.get(), attributes);
