@@ -38,8 +38,9 @@ constexpr double kSeedPdfsPerSecond = 41;
 constexpr double kGoalPdfsPerSecond = 1000;
 // Peak RSS after the whole run against after the first 1,000 renders. The goal is no growth;
 // 0.5 MiB is allowed for glibc's arenas (one per thread), which keep what fragmentation leaves
-// them, where a cache keyed on the names seen would add megabytes over 99,000 names. Measured
-// runs sit at that limit and creep slowly (bench/README.md, "Memory"): not yet shown to be noise.
+// them, where a cache keyed on the names seen would add megabytes over 99,000 names. With the
+// bench's own tables written up front, the checkpoints are flat after 10,000 renders
+// (bench/README.md, "Memory").
 constexpr double kGoalGrowthMiB = 0.5;
 constexpr int kWarmRenders = 1000;
 constexpr long kCheckpointEvery = 10000;
