@@ -8,7 +8,7 @@ LMS_PACKAGES=(build-essential cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql postgresql-contrib kcat procps python3 python3-aiosmtpd openssl clang libclang-rt-14-dev
   clang-format clang-tidy
-  libcairo2-dev libpango1.0-dev libqrencode-dev fonts-noto-core fonts-noto-cjk poppler-utils zbar-tools)
+  libcairo2-dev libpango1.0-dev libharfbuzz-dev zlib1g-dev libqrencode-dev fonts-noto-core fonts-noto-cjk poppler-utils zbar-tools qpdf)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 

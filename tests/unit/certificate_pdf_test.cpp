@@ -1,5 +1,6 @@
-// The certificate PDF renderer, read back with poppler's pdftotext and pdfinfo and, for the QR
-// code, rendered with pdftoppm and decoded with zbarimg: what a person and a phone would see.
+// The certificate PDF renderer, read back with poppler's pdftotext, pdfinfo and pdffonts and, for
+// the QR code, rendered with pdftoppm and decoded with zbarimg: what a person and a phone would
+// see; and checked by qpdf (the file's structure: objects, cross-reference offsets, streams).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +16,8 @@
 #include <vector>
 
 #include "workers/certificates/certificate_renderer.hpp"
+#include "workers/certificates/pdf_writer.hpp"
+#include "workers/certificates/typesetter.hpp"
 
 namespace lms::certificates {
 namespace {
@@ -212,6 +215,113 @@ TEST(CertificatePdf, RefusesWhatItCannotRender) {
     badId.certificateId = "\xFF";
     EXPECT_EQ(refusal(badId), "certificateId: not valid UTF-8");
     EXPECT_TRUE(renderer().render(art("Zoë")).has_value());  // and a good one still renders
+}
+
+// Names and titles in every script the bench mixes, and together on one page: each comes back
+// from pdftotext as typed.
+TEST(CertificatePdf, EveryScriptComesBackAsTyped) {
+    const std::vector<std::pair<std::string, std::string>> pages = {
+        {"Łukasz Đorđević", "Crème Brûlée and Other French Desserts"},
+        {"فاطمة الحسيني", "مقدمة في البرمجة"},
+        {"प्रिया गुप्ता", "मशीन लर्निंग की बुनियाद"},
+        {"王秀英", "机器学习基础"},
+        {"さくら佐藤", "データサイエンス入門"},
+        {"Søren Ørsted", "مقدمة في البرمجة"},
+        {"陽菜鈴木", "Introduction to Data Science"},
+        {"विक्रम सिंह", "データサイエンス入門"},
+    };
+    for (const auto& [name, course] : pages) {
+        SCOPED_TRACE(name + " / " + course);
+        expectShows(art(name, course));
+    }
+}
+
+// The structure of the file as qpdf reads it: every object where the cross-reference table says,
+// streams whose lengths and compression are right, for a page in each script.
+TEST(CertificatePdf, QpdfFindsNoError) {
+    ASSERT_TRUE(have("qpdf")) << "qpdf is not installed (ops/lib.sh installs it)";
+    for (const char* name : {"Zoë Ångström-Núñez", "محمد عبد الله", "अनन्या शर्मा", "李小龍", "さくら"}) {
+        const PdfFile pdf(mustRender(art(name, "データサイエンス入門")));
+        // qpdf exits 0 only when it found neither errors nor warnings (run() throws otherwise).
+        const std::string report = run("qpdf --check " + pdf.path());
+        EXPECT_NE(report.find("No syntax or stream encoding errors found"), std::string::npos) << name << "\n"
+                                                                                               << report;
+    }
+}
+
+// The same, read by this test: each entry of the cross-reference table points at "n 0 obj".
+TEST(CertificatePdf, CrossReferenceOffsetsPointAtTheirObjects) {
+    const std::string pdf = mustRender(art("李小龍", "مقدمة في البرمجة"));
+    const std::size_t xref = std::stoul(pdf.substr(pdf.rfind("startxref\n") + 10));
+    ASSERT_EQ(pdf.compare(xref, 7, "xref\n0 "), 0);
+    const std::size_t size = std::stoul(pdf.substr(xref + 7));
+    const std::size_t table = pdf.find('\n', xref + 7) + 1;
+    ASSERT_GT(size, 10U);
+    for (std::size_t object = 1; object < size; ++object) {
+        const std::size_t offset = std::stoul(pdf.substr(table + 20 * object, 10));
+        const std::string header = std::to_string(object) + " 0 obj\n";
+        ASSERT_EQ(pdf.compare(offset, header.size(), header), 0) << "object " << object << " at " << offset;
+    }
+    EXPECT_NE(pdf.find("trailer\n<< /Size " + std::to_string(size) + " "), std::string::npos);
+}
+
+// Every font is a Type 3 font (the real fonts' outlines, HarfBuzz's) with a ToUnicode map: no
+// font program is embedded, whatever the script.
+TEST(CertificatePdf, AllTextIsInType3FontsWithToUnicode) {
+    if (!have("pdffonts")) GTEST_SKIP() << "poppler-utils not installed";
+    const PdfFile pdf(mustRender(art("محمد عبد الله", "データサイエンス入門")));
+    const std::string fonts = run("pdffonts " + pdf.path());
+    std::size_t lines = 0;
+    for (std::size_t at = fonts.find('\n', fonts.find("-----")); at != std::string::npos && at + 1 < fonts.size();
+         at = fonts.find('\n', at + 1)) {
+        const std::string line = fonts.substr(at + 1, fonts.find('\n', at + 1) - at - 1);
+        if (line.empty()) continue;
+        ++lines;
+        EXPECT_NE(line.find("Type 3"), std::string::npos) << line;
+        // The columns emb, sub, uni: poppler counts a Type 3 font as embedded (its glyphs are in
+        // the file), not a subset (no font program to subset), with a ToUnicode map.
+        EXPECT_NE(line.find("yes no  yes"), std::string::npos) << line;
+    }
+    EXPECT_GE(lines, 2U) << fonts;  // the fixed part's and the document's own
+}
+
+// Each left-to-right line is marked content whose /ActualText is the line as typed (a reader
+// that reads it need not piece the text together from glyphs).
+TEST(CertificatePdf, LinesCarryTheirTextAsActualText) {
+    ASSERT_TRUE(have("qpdf")) << "qpdf is not installed (ops/lib.sh installs it)";
+    const CertificateArt a = art("अनन्या शर्मा", "データサイエンス入門");
+    const PdfFile pdf(mustRender(a));
+    const std::string plain = run("qpdf --stream-data=uncompress " + pdf.path() + " -");
+    for (const std::string& text :
+         {a.studentName, a.courseTitle, a.issuedOn, a.certificateId, a.verifyUrl, std::string("This certifies that")}) {
+        std::string hex = "/Span << /ActualText <FEFF";
+        appendUtf16Hex(hex, text);
+        EXPECT_NE(plain.find(hex + "> >> BDC"), std::string::npos) << text;
+    }
+}
+
+// Everything that is the same on every certificate (catalog, page tree, the frame and fixed texts,
+// their fonts) is one run of bytes made once, at the start of every PDF.
+TEST(CertificatePdf, FixedPartIsTheSameBytesInEveryCertificate) {
+    const std::string latin = mustRender(art("Zoë Ångström-Núñez"));
+    const std::string chinese = mustRender(art("李小龍", "机器学习基础"));
+    std::size_t common = 0;
+    while (common < latin.size() && common < chinese.size() && latin[common] == chinese[common]) ++common;
+    EXPECT_GT(common, 8000U);
+    EXPECT_NE(latin.substr(0, common).find("/Subtype /Type3"), std::string::npos);
+}
+
+// The bytes do not depend on what the glyph cache held: a typesetter whose cache is cleared after
+// every document writes what the renderer writes.
+TEST(CertificatePdf, SameBytesWhateverTheGlyphCacheHeld) {
+    Typesetter forgetful(1);
+    for (const char* name : {"Zoë Ångström-Núñez", "محمد عبد الله", "李小龍"}) {
+        const CertificateArt a = art(name, "मशीन लर्निंग की बुनियाद");
+        const std::string first = forgetful.render(a);
+        EXPECT_LE(forgetful.glyphCache().glyphs(), 200U);
+        EXPECT_EQ(forgetful.render(a), first) << name;
+        EXPECT_EQ(mustRender(a), first) << name;
+    }
 }
 
 }  // namespace

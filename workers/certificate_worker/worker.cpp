@@ -184,7 +184,7 @@ CertificateWorker::Outcome CertificateWorker::advance(const std::string& certId,
     if (r->sha256.empty()) {
         step(dc::RecordRendered{revision, sha, static_cast<std::int64_t>(pdf->size()), clock_.nowUs()});
     } else if (r->sha256 != sha) {
-        // Rendered before with other bytes (other fonts, another cairo): what was recorded stands.
+        // Rendered before with other bytes (other fonts, another renderer): what was recorded stands.
         throw Permanent("certificate " + certId + " revision " + std::to_string(revision) + " renders to " + sha +
                         ", not to the recorded " + r->sha256);
     }

@@ -21,7 +21,7 @@ namespace {
 std::optional<ArtError> checkText(std::string_view field, const std::string& text, std::size_t maxBytes) {
     if (text.empty()) return ArtError{ArtError::Kind::Empty, std::string(field)};
     if (text.size() > maxBytes) return ArtError{ArtError::Kind::TooLong, std::string(field)};
-    // With a length, g_utf8_validate refuses NUL bytes too: pango and cairo take C strings.
+    // With a length, g_utf8_validate refuses NUL bytes too: pango takes C strings.
     if (g_utf8_validate(text.data(), static_cast<gssize>(text.size()), nullptr) == FALSE)
         return ArtError{ArtError::Kind::InvalidUtf8, std::string(field)};
     return std::nullopt;

@@ -24,9 +24,10 @@ public:
     CertificateRenderer(const CertificateRenderer&) = delete;
     CertificateRenderer& operator=(const CertificateRenderer&) = delete;
 
-    // The PDF's bytes: the same art renders to the same bytes (with the same fonts and cairo).
+    // The PDF's bytes: the same art renders to the same bytes (with the same fonts, pango and
+    // HarfBuzz).
     // An art that checkArt refuses (empty, not UTF-8, too long) is an ArtError; a failure of
-    // cairo (out of memory) is a std::runtime_error.
+    // zlib (out of memory) is a std::runtime_error.
     expected<std::string, ArtError> render(const CertificateArt& art) const;
 
 private:

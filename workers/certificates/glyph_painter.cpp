@@ -1,158 +1,169 @@
 #include "workers/certificates/glyph_painter.hpp"
 
 #include <hb.h>
-#include <pango/pango.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string_view>
+#include <vector>
+
+#include "workers/certificates/pdf_writer.hpp"
 
 namespace lms::certificates {
 namespace {
 
-// The stand-in's user data: the real face whose outlines it draws.
-const cairo_user_data_key_t kRealFace{};
-
-cairo_font_options_t* unhintedOptions() {
-    cairo_font_options_t* options = cairo_font_options_create();
-    // Outlines and advances as designed: the same on every machine, and what a PDF wants.
-    cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
-    cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
-    return options;
-}
-
-cairo_font_face_t* realFaceOf(cairo_scaled_font_t* standIn) {
-    return static_cast<cairo_font_face_t*>(
-        cairo_font_face_get_user_data(cairo_scaled_font_get_font_face(standIn), &kRealFace));
-}
-
-// The stand-in's glyph space is one em per unit, like the real font at size 1.
-cairo_status_t initStandIn(cairo_scaled_font_t* standIn, cairo_t* /*cr*/, cairo_font_extents_t* extents) {
-    cairo_matrix_t unit, identity;
-    cairo_matrix_init_identity(&unit);
-    cairo_matrix_init_identity(&identity);
-    cairo_font_options_t* options = unhintedOptions();
-    cairo_scaled_font_t* real = cairo_scaled_font_create(realFaceOf(standIn), &unit, &identity, options);
-    cairo_scaled_font_extents(real, extents);
-    const cairo_status_t status = cairo_scaled_font_status(real);
-    cairo_scaled_font_destroy(real);
-    cairo_font_options_destroy(options);
-    return status;
-}
-
-cairo_status_t renderStandInGlyph(cairo_scaled_font_t* standIn, unsigned long glyph, cairo_t* cr,
-                                  cairo_text_extents_t* extents) {
-    cairo_set_font_face(cr, realFaceOf(standIn));
-    cairo_set_font_size(cr, 1.0);
-    cairo_font_options_t* options = unhintedOptions();
-    cairo_set_font_options(cr, options);
-    cairo_font_options_destroy(options);
-    const cairo_glyph_t outline{glyph, 0, 0};
-    cairo_glyph_path(cr, &outline, 1);
-    cairo_fill(cr);
-    cairo_glyph_extents(cr, &outline, 1, extents);
-    return cairo_status(cr);
-}
-
-bool hasCffOutlines(PangoFont* font) {
-    hb_font_t* hb = pango_font_get_hb_font(font);
-    if (hb == nullptr) return false;
-    hb_blob_t* cff = hb_face_reference_table(hb_font_get_face(hb), HB_TAG('C', 'F', 'F', ' '));
-    const bool found = hb_blob_get_length(cff) > 0;
-    hb_blob_destroy(cff);
-    return found;
-}
+constexpr std::string_view kEllipsis = "\u2026";
 
 bool drawn(PangoGlyph glyph) { return glyph != PANGO_GLYPH_EMPTY && (glyph & PANGO_GLYPH_UNKNOWN_FLAG) == 0; }
 
+bool isEllipsis(const PangoGlyphItem* run) {
+    return (run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS) != 0;
+}
+
 }  // namespace
 
-GlyphPainter::GlyphPainter() : options_(unhintedOptions()) {}
+// Where the text state is inside BT … ET: the font set by Tf, the origin set by Tm, and where the
+// next glyph would go after the glyphs shown since (their widths from the fonts' /Widths).
+struct GlyphPainter::Pen {
+    const Type3Fonts* fonts = nullptr;
+    int font = -1;
+    double x = 0, y = 0;
+    bool positioned = false;  // Tm set since BT
+    bool inArray = false;     // inside "[… ] TJ"
+    double size;
+    double pageHeight;
+};
 
-GlyphPainter::~GlyphPainter() {
-    for (auto& [real, standIn] : standIns_) {
-        if (standIn != nullptr) cairo_font_face_destroy(standIn);
-        cairo_font_face_destroy(real);
-    }
-    cairo_font_options_destroy(options_);
-}
-
-cairo_font_face_t* GlyphPainter::standInFor(PangoFont* font, cairo_font_face_t* face) {
-    if (auto known = standIns_.find(face); known != standIns_.end()) return known->second;
-    cairo_font_face_t* standIn = nullptr;
-    if (hasCffOutlines(font)) {
-        standIn = cairo_user_font_face_create();
-        cairo_user_font_face_set_init_func(standIn, initStandIn);
-        cairo_user_font_face_set_render_glyph_func(standIn, renderStandInGlyph);
-        cairo_font_face_set_user_data(standIn, &kRealFace, cairo_font_face_reference(face),
-                                      reinterpret_cast<cairo_destroy_func_t>(cairo_font_face_destroy));
-    }
-    standIns_.emplace(cairo_font_face_reference(face), standIn);
-    return standIn;
-}
-
-void GlyphPainter::showLayout(cairo_t* cr, PangoLayout* layout, double x, double y) {
+void GlyphPainter::showLayout(std::string& content, PangoLayout* layout, double size, double x, double y,
+                              double pageHeight, Type3Fonts& fonts, const Type3Fonts* reuse) {
     const char* text = pango_layout_get_text(layout);
+    PangoLayoutLine* line = pango_layout_get_line_readonly(layout, 0);
+    if (line == nullptr) return;
+
+    // The text shown, in logical order: the runs sorted by where their text starts, an ellipsis
+    // run standing for the text it hides.
+    std::vector<const PangoGlyphItem*> logical;
+    for (GSList* r = line->runs; r != nullptr; r = r->next) logical.push_back(static_cast<PangoGlyphItem*>(r->data));
+    std::sort(logical.begin(), logical.end(),
+              [](const PangoGlyphItem* a, const PangoGlyphItem* b) { return a->item->offset < b->item->offset; });
+    actualText_.clear();
+    bool rightToLeft = false;
+    for (const PangoGlyphItem* run : logical) {
+        rightToLeft = rightToLeft || (run->item->analysis.level & 1) != 0;
+        if (isEllipsis(run)) actualText_ += kEllipsis;
+        else actualText_.append(text + run->item->offset, static_cast<std::size_t>(run->item->length));
+    }
+    // Poppler lays an ActualText's characters out left to right over the span and then reorders
+    // a right-to-left line as if they were in visual order: a line with right-to-left text would
+    // come back reversed. Its glyphs' ToUnicode entries, in visual order as drawn, come back in
+    // logical order (the tests), so such a line carries its text that way only.
+    if (!rightToLeft) {
+        content += "/Span << /ActualText <FEFF";
+        appendUtf16Hex(content, actualText_);
+        content += "> >> BDC\n";
+    }
+    content += "BT\n";
+
+    Pen pen{.size = size, .pageHeight = pageHeight};
     PangoLayoutIter* iter = pango_layout_get_iter(layout);
     do {
         PangoLayoutRun* run = pango_layout_iter_get_run_readonly(iter);
         if (run == nullptr) continue;  // the end of a line
-        PangoRectangle logical;
-        pango_layout_iter_get_run_extents(iter, nullptr, &logical);
-        showRun(cr, text, run, x + pango_units_to_double(logical.x),
-                y + pango_units_to_double(pango_layout_iter_get_baseline(iter)));
+        PangoRectangle extents;
+        pango_layout_iter_get_run_extents(iter, nullptr, &extents);
+        showRun(content, pen, text, run, x + pango_units_to_double(extents.x),
+                y + pango_units_to_double(pango_layout_iter_get_baseline(iter)), fonts, reuse);
     } while (pango_layout_iter_next_run(iter) != FALSE);
     pango_layout_iter_free(iter);
+    if (pen.inArray) content += ">] TJ\n";
+    content += rightToLeft ? "ET\n" : "ET\nEMC\n";
 }
 
-void GlyphPainter::showRun(cairo_t* cr, const char* text, PangoGlyphItem* run, double x, double baseline) {
+void GlyphPainter::showRun(std::string& content, Pen& pen, const char* text, PangoGlyphItem* run, double x,
+                           double baseline, Type3Fonts& fonts, const Type3Fonts* reuse) {
     const PangoGlyphString* shaped = run->glyphs;
-    glyphs_.clear();
-    clusters_.clear();
+    hb_face_t* face = hb_font_get_face(pango_font_get_hb_font(run->item->analysis.font));
+
+    // Each glyph's text: a cluster's text goes with its first glyph (in logical order), the
+    // cluster's other glyphs stand for no text of their own.
+    std::vector<std::string_view> texts(static_cast<std::size_t>(shaped->num_glyphs));
+    if (isEllipsis(run)) {
+        if (!texts.empty()) texts.front() = kEllipsis;
+    } else {
+        PangoGlyphItemIter cluster;
+        if (pango_glyph_item_iter_init_start(&cluster, run, text) != FALSE) {
+            do {
+                const bool backward = cluster.start_glyph > cluster.end_glyph;
+                const int step = backward ? -1 : 1;
+                for (int i = cluster.start_glyph; i != cluster.end_glyph; i += step) {
+                    if (!drawn(shaped->glyphs[i].glyph)) continue;
+                    texts[static_cast<std::size_t>(i)] = std::string_view(
+                        text + cluster.start_index, static_cast<std::size_t>(cluster.end_index - cluster.start_index));
+                    break;
+                }
+            } while (pango_glyph_item_iter_next_cluster(&cluster) != FALSE);
+        }
+    }
+
     double advance = 0;
     for (int i = 0; i < shaped->num_glyphs; ++i) {
         const PangoGlyphInfo& g = shaped->glyphs[i];
-        if (drawn(g.glyph))
-            glyphs_.push_back({g.glyph, x + pango_units_to_double(advance + g.geometry.x_offset),
-                               baseline + pango_units_to_double(g.geometry.y_offset)});
+        const double gx = x + pango_units_to_double(advance + g.geometry.x_offset);
+        const double gy = pen.pageHeight - (baseline + pango_units_to_double(g.geometry.y_offset));
         advance += g.geometry.width;
-    }
-    if (glyphs_.empty()) return;
+        if (!drawn(g.glyph)) continue;
+        const std::string_view glyphText = texts[static_cast<std::size_t>(i)];
+        const Type3Fonts* set = &fonts;
+        std::optional<GlyphCode> code = reuse != nullptr ? reuse->find(face, g.glyph, glyphText) : std::nullopt;
+        if (code) {
+            set = reuse;
+        } else {
+            code = fonts.code(face, g.glyph, glyphText, glyphs_.glyph(face, g.glyph));
+        }
 
-    PangoFont* font = run->item->analysis.font;
-    cairo_scaled_font_t* scaled = pango_cairo_font_get_scaled_font(PANGO_CAIRO_FONT(font));
-    if (cairo_font_face_t* standIn = standInFor(font, cairo_scaled_font_get_font_face(scaled))) {
-        cairo_matrix_t size;
-        cairo_scaled_font_get_font_matrix(scaled, &size);
-        cairo_set_font_face(cr, standIn);
-        cairo_set_font_matrix(cr, &size);
-        cairo_set_font_options(cr, options_);
-    } else {
-        cairo_set_scaled_font(cr, scaled);
+        if (set != pen.fonts || code->font != pen.font) {
+            // Tf changes the font, not the text position: the glyphs go on from where the pen is.
+            if (pen.inArray) content += ">] TJ\n";
+            pen.inArray = false;
+            set->appendName(content, code->font);
+            content += ' ';
+            appendNumber(content, pen.size);
+            content += " Tf\n";
+            pen.fonts = set;
+            pen.font = code->font;
+        }
+        // A new origin when the glyph is off the baseline the pen is on (a mark placed above or
+        // below) or too far from where the pen is for a kerning adjustment to read well;
+        // otherwise a TJ adjustment where pango's advance differs from the font's width.
+        const double shift = (pen.x - gx) * 1000 / pen.size;
+        const bool shifted = std::abs(shift) >= 0.05;
+        if (!pen.positioned || std::abs(gy - pen.y) > 0.005 || std::abs(shift) > 5000) {
+            if (pen.inArray) content += ">] TJ\n";
+            content += "1 0 0 1 ";
+            appendNumber(content, gx);
+            content += ' ';
+            appendNumber(content, gy);
+            content += " Tm [<";
+            pen.inArray = pen.positioned = true;
+            pen.x = gx;
+            pen.y = gy;
+        } else if (!pen.inArray) {
+            content += '[';
+            if (shifted) appendNumber(content, shift);
+            content += '<';
+            pen.inArray = true;
+            pen.x = gx;
+        } else if (shifted) {
+            content += '>';
+            appendNumber(content, shift);
+            content += '<';
+            pen.x = gx;
+        }
+        constexpr std::string_view kDigits = "0123456789ABCDEF";
+        content += kDigits[code->code >> 4];
+        content += kDigits[code->code & 0xF];
+        pen.x += code->advance * pen.size / 1000;
     }
-
-    if ((run->item->analysis.flags & PANGO_ANALYSIS_FLAG_IS_ELLIPSIS) != 0) {
-        // The ellipsis stands for the text left out; its text is the ellipsis, not what it hides.
-        constexpr std::string_view kEllipsis = "\u2026";
-        clusters_.push_back({static_cast<int>(kEllipsis.size()), static_cast<int>(glyphs_.size())});
-        cairo_show_text_glyphs(cr, kEllipsis.data(), static_cast<int>(kEllipsis.size()), glyphs_.data(),
-                               static_cast<int>(glyphs_.size()), clusters_.data(), 1, cairo_text_cluster_flags_t{});
-        return;
-    }
-    // The clusters in logical order; a right-to-left run's glyphs are in visual order, so its
-    // first cluster maps the last glyphs (cairo's BACKWARD flag).
-    const bool backward = (run->item->analysis.level & 1) != 0;
-    PangoGlyphItemIter cluster;
-    if (pango_glyph_item_iter_init_start(&cluster, run, text) != FALSE) {
-        do {
-            int count = 0;
-            const int from = backward ? cluster.end_glyph + 1 : cluster.start_glyph;
-            const int to = backward ? cluster.start_glyph + 1 : cluster.end_glyph;
-            for (int i = from; i < to; ++i) count += drawn(shaped->glyphs[i].glyph) ? 1 : 0;
-            clusters_.push_back({cluster.end_index - cluster.start_index, count});
-        } while (pango_glyph_item_iter_next_cluster(&cluster) != FALSE);
-    }
-    cairo_show_text_glyphs(cr, text + run->item->offset, run->item->length, glyphs_.data(),
-                           static_cast<int>(glyphs_.size()), clusters_.data(), static_cast<int>(clusters_.size()),
-                           backward ? CAIRO_TEXT_CLUSTER_FLAG_BACKWARD : cairo_text_cluster_flags_t{});
 }
 
 }  // namespace lms::certificates

@@ -1,42 +1,41 @@
 #pragma once
-// Draws a PangoLayout's glyphs into a cairo context, as pango_cairo_show_layout does (the text and
-// its clusters go with the glyphs, so that the PDF's text can be extracted and searched), except
-// for fonts with PostScript (CFF) outlines, Noto's CJK fonts: cairo's PDF surface copies and
-// parses the whole CFF table (16 MB for Noto Sans CJK) again for every document that uses one,
-// about 10 ms and 50 kB per certificate. Those are drawn through a Type 3 stand-in instead, a
-// cairo user font whose glyphs are the real font's outlines: cairo keeps each glyph's outline
-// across documents and writes only the glyphs a certificate uses. TrueType fonts (Latin, Arabic,
-// Devanagari) are subset by cairo as usual, which is cheap.
+// Writes a PangoLayout's glyphs into a PDF content stream, where pango and HarfBuzz placed them
+// (each glyph's advance and x and y offsets; a right-to-left run in visual order), in our Type 3
+// fonts (type3_fonts.hpp) whose glyphs are the real fonts' outlines: one kind of font for every
+// script, with nothing per document but the codes and the glyphs' cached bytes.
 //
-// One painter per Typesetter: not for concurrent use. The stand-ins it makes are kept for its
-// life (one per font face used, a handful).
-#include <cairo.h>
-#include <pango/pangocairo.h>
+// The text goes with the glyphs twice, so that a PDF reader gives back what was typed: the line's
+// text in logical order as the marked content's /ActualText, and each glyph's cluster text in its
+// font's ToUnicode map.
+//
+// One painter per Typesetter: not for concurrent use.
+#include <pango/pango.h>
 
-#include <unordered_map>
-#include <vector>
+#include <string>
+
+#include "workers/certificates/glyph_cache.hpp"
+#include "workers/certificates/type3_fonts.hpp"
 
 namespace lms::certificates {
 
 class GlyphPainter {
 public:
-    GlyphPainter();
-    ~GlyphPainter();
-    GlyphPainter(const GlyphPainter&) = delete;
-    GlyphPainter& operator=(const GlyphPainter&) = delete;
+    explicit GlyphPainter(GlyphCache& glyphs) : glyphs_(glyphs) {}
 
-    // The layout with its top left corner at (x, y), in the current source.
-    void showLayout(cairo_t* cr, PangoLayout* layout, double x, double y);
+    // The layout with its top left corner at (x, y), y measured down from the top of a page of
+    // the given height, at the layout's font size (in points), filled with the current colour.
+    // Glyphs get their codes in fonts, or keep the code they have in reuse (the fixed part's
+    // fonts), if given.
+    void showLayout(std::string& content, PangoLayout* layout, double size, double x, double y, double pageHeight,
+                    Type3Fonts& fonts, const Type3Fonts* reuse);
 
 private:
-    void showRun(cairo_t* cr, const char* text, PangoGlyphItem* run, double x, double baseline);
-    // The Type 3 stand-in for a face with CFF outlines, nullptr for any other face.
-    cairo_font_face_t* standInFor(PangoFont* font, cairo_font_face_t* face);
+    struct Pen;
+    void showRun(std::string& content, Pen& pen, const char* text, PangoGlyphItem* run, double x, double baseline,
+                 Type3Fonts& fonts, const Type3Fonts* reuse);
 
-    cairo_font_options_t* options_;
-    std::unordered_map<cairo_font_face_t*, cairo_font_face_t*> standIns_;  // holds a reference to both
-    std::vector<cairo_glyph_t> glyphs_;                                    // scratch, kept to spare allocations
-    std::vector<cairo_text_cluster_t> clusters_;
+    GlyphCache& glyphs_;
+    std::string actualText_;  // scratch
 };
 
 }  // namespace lms::certificates

@@ -8,6 +8,8 @@
 #include <string>
 #include <system_error>
 
+#include "workers/certificates/pdf_writer.hpp"
+
 namespace lms::certificates {
 
 QrCode QrCode::encode(std::string_view bytes) {
@@ -22,27 +24,36 @@ QrCode QrCode::encode(std::string_view bytes) {
     return QrCode(n, std::move(dark));
 }
 
-void QrCode::draw(cairo_t* cr, double x, double y, double side) const {
-    cairo_save(cr);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, x, y, side, side);
-    cairo_fill(cr);
-    cairo_restore(cr);
-    // Printing the path's numbers is most of what a QR code costs in a PDF (cairo formats each
-    // with snprintf), so: a run of dark modules in a row, extended down over the rows that have
-    // the same run, is one rectangle, drawn as a line as thick as its rows (4 numbers, where a
-    // filled rectangle is 8); one stroke per thickness. 33 by 33 modules take about 180 lines.
+void QrCode::writePdf(std::string& content, double x, double y, double side, double pageHeight,
+                      std::string_view darkColour) const {
+    const auto number = [&](double v) {
+        appendNumber(content, v);
+        content += ' ';
+    };
+    content += "q\n1 1 1 rg\n";
+    number(x);
+    number(pageHeight - y - side);
+    number(side);
+    number(side);
+    content += "re f\n";
+    content += darkColour;
+    content += '\n';
+    // The bars in modules: a matrix puts the code's top left corner (quiet zone excluded) at the
+    // origin, one module per unit, y down, so that every bar is 4 small integers.
     const double module = side / (modules_ + 2 * kQuietZone);
-    const double left = x + kQuietZone * module, top = y + kQuietZone * module;
+    number(module);
+    content += "0 0 ";
+    number(-module);
+    number(x + kQuietZone * module);
+    number(pageHeight - y - kQuietZone * module);
+    content += "cm\n";
+    // A run of dark modules in a row, extended down over the rows that have the same run, is one
+    // rectangle: 33 by 33 modules take about 180.
     std::vector<bool> taken(dark_.size());
     const auto free = [&](int col, int row) {
         const auto i = static_cast<std::size_t>(row * modules_ + col);
         return dark_[i] && !taken[i];
     };
-    struct Bar {
-        int col, row, width;
-    };
-    std::vector<std::vector<Bar>> byHeight(static_cast<std::size_t>(modules_) + 1);
     for (int row = 0; row < modules_; ++row) {
         for (int col = 0; col < modules_;) {
             if (!free(col, row)) {
@@ -60,23 +71,14 @@ void QrCode::draw(cairo_t* cr, double x, double y, double side) const {
             while (row + height < modules_ && sameRun(row + height)) ++height;
             for (int r = row; r < row + height; ++r)
                 for (int c = start; c < col; ++c) taken[static_cast<std::size_t>(r * modules_ + c)] = true;
-            byHeight[static_cast<std::size_t>(height)].push_back({start, row, col - start});
+            for (const int v : {start, row, col - start, height}) {
+                appendInteger(content, v);
+                content += ' ';
+            }
+            content += "re\n";
         }
     }
-    cairo_save(cr);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-    for (std::size_t height = 1; height < byHeight.size(); ++height) {
-        if (byHeight[height].empty()) continue;
-        const double thickness = static_cast<double>(height) * module;
-        cairo_set_line_width(cr, thickness);
-        for (const Bar& bar : byHeight[height]) {
-            const double middle = top + bar.row * module + thickness / 2;
-            cairo_move_to(cr, left + bar.col * module, middle);
-            cairo_line_to(cr, left + (bar.col + bar.width) * module, middle);
-        }
-        cairo_stroke(cr);
-    }
-    cairo_restore(cr);
+    content += "f\nQ\n";
 }
 
 }  // namespace lms::certificates

@@ -1,8 +1,7 @@
 #pragma once
 // A QR code (ISO/IEC 18004, libqrencode) of some bytes, drawn as vector rectangles with its quiet
 // zone: what a phone scans on a printed certificate to reach its verification page.
-#include <cairo.h>
-
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -18,9 +17,11 @@ public:
     int modules() const { return modules_; }  // dark and light modules per side, quiet zone excluded
     bool dark(int x, int y) const { return dark_[static_cast<std::size_t>(y * modules_ + x)]; }
 
-    // Fills the square at (x, y) of the given side, quiet zone included (4 modules on each side,
-    // as the standard asks), white with the dark modules in the current source's colour.
-    void draw(cairo_t* cr, double x, double y, double side) const;
+    // PDF operators that fill the square with its top left corner at (x, y), y measured down from
+    // the top of a page of the given height, quiet zone included (4 modules on each side, as the
+    // standard asks): white, with the dark modules in the given colour ("r g b rg").
+    void writePdf(std::string& content, double x, double y, double side, double pageHeight,
+                  std::string_view darkColour) const;
 
     static constexpr int kQuietZone = 4;
 

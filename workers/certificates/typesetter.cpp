@@ -1,10 +1,6 @@
 #include "workers/certificates/typesetter.hpp"
 
-#include <cairo-pdf.h>
-
-#include <cstdio>
 #include <ctime>
-#include <new>
 #include <stdexcept>
 #include <string_view>
 
@@ -19,13 +15,12 @@ constexpr double kCenterX = kPageWidth / 2;
 constexpr double kMargin = 80;
 
 // One weight of one family for everything, with the script's Noto font named for each script a
-// name may be in (fontconfig's own fallback picked DejaVu for Arabic): every font on the page is
-// a font subset that cairo writes into every PDF, so the fewer the faster.
+// name may be in (fontconfig's own fallback picked DejaVu for Arabic).
 constexpr const char* kSerif = "Noto Serif";
 constexpr const char* kFamilies = "Noto Serif,Noto Naskh Arabic,Noto Serif Devanagari,Noto Serif CJK JP";
 
 // The sizes tried, largest first: a few fixed steps rather than a size computed per name, so that
-// the fonts (pango's and cairo's caches hold one per size) stay few however many names go by.
+// the fonts (pango's caches hold one per size) stay few however many names go by.
 constexpr double kNameSizes[] = {40, 36, 32, 28, 25, 22, 19, 16};
 constexpr double kCourseSizes[] = {26, 23, 20, 18, 16, 14};
 constexpr double kDetailSizes[] = {14, 12, 10};
@@ -37,35 +32,32 @@ constexpr double kQrSide = 118;
 constexpr double kQrX = kPageWidth - kMargin - kQrSide, kQrY = kPageHeight - 62 - kQrSide;
 constexpr double kDetailWidth = kQrX - kMargin - 30;
 
-struct Rgb {
-    double r, g, b;
-};
-constexpr Rgb kInk{0.12, 0.16, 0.24}, kNavy{0.12, 0.23, 0.37}, kGold{0.69, 0.55, 0.34}, kGrey{0.38, 0.40, 0.45};
+// Fill ("rg") and stroke ("RG") colours.
+constexpr std::string_view kInk = "0.12 0.16 0.24 rg", kNavy = "0.12 0.23 0.37 rg", kGrey = "0.38 0.4 0.45 rg";
+constexpr std::string_view kNavyStroke = "0.12 0.23 0.37 RG", kGoldStroke = "0.69 0.55 0.34 RG";
 
-void setColour(cairo_t* cr, Rgb c) { cairo_set_source_rgb(cr, c.r, c.g, c.b); }
+// The variable content stream (about 5 kB: the lines' codes and positions, the QR code's bars) is
+// compressed for every document, at zlib's fastest level: 30 us and 1.9 kB, where level 6 took
+// 100 us for 1.6 kB and none took 3 us for 5.9 kB (bench/README.md). The fixed part is compressed
+// once, at the best.
+constexpr int kDocumentCompression = 1;
+constexpr int kFixedCompression = 9;
 
-cairo_status_t appendToString(void* closure, const unsigned char* data, unsigned int length) {
-    try {  // no exception may cross cairo's C frames
-        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-        return CAIRO_STATUS_SUCCESS;
-    } catch (const std::bad_alloc&) {
-        return CAIRO_STATUS_NO_MEMORY;
-    }
-}
-
-// ISO 8601 in UTC, as cairo_pdf_surface_set_metadata takes dates.
-std::string isoDate(std::chrono::sys_seconds t) {
+// A PDF date (ISO 32000-1, 7.9.4) in UTC: "D:20261203000000Z".
+std::string pdfDate(std::chrono::sys_seconds t) {
     const std::time_t seconds = std::chrono::system_clock::to_time_t(t);
     std::tm utc{};
     gmtime_r(&seconds, &utc);
     char out[32];
-    std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    std::strftime(out, sizeof out, "D:%Y%m%d%H%M%SZ", &utc);
     return out;
 }
 
-void check(cairo_status_t status, std::string_view what) {
-    if (status != CAIRO_STATUS_SUCCESS)
-        throw std::runtime_error("certificates: " + std::string(what) + ": " + cairo_status_to_string(status));
+void appendPoint(std::string& out, double x, double y) {
+    appendNumber(out, x);
+    out += ' ';
+    appendNumber(out, y);
+    out += ' ';
 }
 
 PangoRectangle logicalExtents(PangoLayout* layout) {
@@ -76,8 +68,13 @@ PangoRectangle logicalExtents(PangoLayout* layout) {
 
 }  // namespace
 
-Typesetter::Typesetter()
-    : fontMap_(pango_cairo_font_map_new()), context_(pango_font_map_create_context(fontMap_.get())) {
+Typesetter::Typesetter(std::size_t glyphCacheBytes)
+    // Pango's cairo font map only loads the fonts and measures their glyphs (unhinted, below); no
+    // cairo surface draws or writes anything.
+    : fontMap_(pango_cairo_font_map_new()),
+      context_(pango_font_map_create_context(fontMap_.get())),
+      glyphs_(glyphCacheBytes),
+      deflater_(kDocumentCompression) {
     cairo_font_options_t* options = cairo_font_options_create();
     cairo_font_options_set_hint_style(options, CAIRO_HINT_STYLE_NONE);
     cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
@@ -108,6 +105,7 @@ Typesetter::Typesetter()
     issuedOn_ = variableLine();
     certificateId_ = variableLine();
     verifyUrl_ = variableLine();
+    writeFixedPart();
 }
 
 Typesetter::Line Typesetter::fixedLine(double size, const char* text, double centerX, double top) {
@@ -115,6 +113,7 @@ Typesetter::Line Typesetter::fixedLine(double size, const char* text, double cen
     pango_font_description_set_absolute_size(line.font.get(), size * PANGO_SCALE);
     pango_layout_set_font_description(line.layout.get(), line.font.get());
     pango_layout_set_text(line.layout.get(), text, -1);
+    line.size = size;
     const PangoRectangle logical = logicalExtents(line.layout.get());
     line.x = centerX < 0 ? kMargin : centerX - pango_units_to_double(logical.x + logical.width / 2);
     line.y = top;
@@ -126,10 +125,10 @@ Typesetter::Line Typesetter::variableLine() {
               FontDescriptionPtr(pango_font_description_from_string(kFamilies))};
     // One line whatever the text holds: a newline in a name is drawn, not obeyed.
     pango_layout_set_single_paragraph_mode(line.layout.get(), TRUE);
-    // No optional ligatures: one (the "fi" of "certificates") is a glyph for two letters, which
-    // cairo cannot put in a font's WinAnsi subset, so it adds a second subset of the font to every
-    // PDF. Scripts' required forms (Arabic's joining and lam-alef, Devanagari's conjuncts) are
-    // other features, kept.
+    // No optional ligatures (the "fi" of "certifies"), so that the page looks as it did when cairo
+    // wrote it (a ligature then cost a second font subset in every PDF; in our Type 3 fonts it
+    // would be one more code with its two letters as text). Scripts' required forms (Arabic's
+    // joining and lam-alef, Devanagari's conjuncts) are other features, kept.
     PangoAttrList* attributes = pango_attr_list_new();
     pango_attr_list_insert(attributes, pango_attr_font_features_new("liga 0"));
     pango_layout_set_attributes(line.layout.get(), attributes);
@@ -144,6 +143,7 @@ void Typesetter::fit(Line& line, const std::string& text, std::span<const double
     pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_NONE);
     pango_layout_set_text(layout, text.data(), static_cast<int>(text.size()));
     const auto widthAt = [&](double size) {
+        line.size = size;
         pango_font_description_set_absolute_size(line.font.get(), size * PANGO_SCALE);
         pango_layout_set_font_description(layout, line.font.get());
         return pango_units_to_double(logicalExtents(layout).width);
@@ -167,7 +167,59 @@ void Typesetter::place(Line& line, double centerX, double left, double middleY) 
     line.y = middleY - pango_units_to_double(logical.height) / 2;
 }
 
-void Typesetter::drawPage(cairo_t* cr, const CertificateArt& art) {
+void Typesetter::writeFixedPart() {
+    catalog_ = fixedPart_.reserve();
+    pages_ = fixedPart_.reserve();
+    page_ = fixedPart_.reserve();  // written by each document: its resources are the document's
+    fixedContent_ = fixedPart_.reserve();
+
+    std::string content = "q\n";
+    // The frame: a navy border and a thin gold one inside it, and a gold rule under the name.
+    content += kNavyStroke;
+    content += " 3 w ";
+    appendPoint(content, 24, 24);
+    appendPoint(content, kPageWidth - 48, kPageHeight - 48);
+    content += "re S\n";
+    content += kGoldStroke;
+    content += " 0.75 w ";
+    appendPoint(content, 34, 34);
+    appendPoint(content, kPageWidth - 68, kPageHeight - 68);
+    content += "re S\n";
+    appendPoint(content, kCenterX - 210, kPageHeight - 272);
+    content += "m ";
+    appendPoint(content, kCenterX + 210, kPageHeight - 272);
+    content += "l S\n";
+    content += kNavy;
+    content += '\n';
+    painter_.showLayout(content, heading_.layout.get(), heading_.size, heading_.x, heading_.y, kPageHeight, fixedFonts_,
+                        nullptr);
+    content += kGrey;
+    content += '\n';
+    for (const Line* l : {&certifies_, &completed_, &issuedLabel_, &idLabel_, &verifyLabel_})
+        painter_.showLayout(content, l->layout.get(), l->size, l->x, l->y, kPageHeight, fixedFonts_, nullptr);
+    content += "Q\n";
+
+    Deflater best(kFixedCompression);
+    std::string compressed;
+    best.compress(content, compressed);
+    fixedPart_.stream(fixedContent_, "/Filter /FlateDecode", compressed);
+    fixedFonts_.write(fixedPart_, &best);
+    fixedFonts_.appendResources(fixedResources_);
+
+    fixedPart_.begin(catalog_);
+    fixedPart_.bytes() += "<< /Type /Catalog /Pages ";
+    appendInteger(fixedPart_.bytes(), pages_);
+    fixedPart_.bytes() += " 0 R >>";
+    fixedPart_.end();
+    fixedPart_.begin(pages_);
+    fixedPart_.bytes() += "<< /Type /Pages /Kids [";
+    appendInteger(fixedPart_.bytes(), page_);
+    fixedPart_.bytes() += " 0 R] /Count 1 >>";
+    fixedPart_.end();
+}
+
+std::string Typesetter::render(const CertificateArt& art) {
+    glyphs_.trim();  // between documents: what the last one held may go
     fit(name_, art.studentName, kNameSizes, kTextWidth, PANGO_ELLIPSIZE_END);
     place(name_, kCenterX, 0, 238);
     fit(course_, art.courseTitle, kCourseSizes, kTextWidth, PANGO_ELLIPSIZE_END);
@@ -180,59 +232,47 @@ void Typesetter::drawPage(cairo_t* cr, const CertificateArt& art) {
     fit(verifyUrl_, art.verifyUrl, kUrlSizes, kDetailWidth, PANGO_ELLIPSIZE_MIDDLE);
     place(verifyUrl_, -1, kMargin, 520);
 
-    // The frame: a navy border and a thin gold one inside it.
-    setColour(cr, kNavy);
-    cairo_set_line_width(cr, 3);
-    cairo_rectangle(cr, 24, 24, kPageWidth - 48, kPageHeight - 48);
-    cairo_stroke(cr);
-    setColour(cr, kGold);
-    cairo_set_line_width(cr, 0.75);
-    cairo_rectangle(cr, 34, 34, kPageWidth - 68, kPageHeight - 68);
-    cairo_stroke(cr);
-    cairo_move_to(cr, kCenterX - 210, 272);
-    cairo_line_to(cr, kCenterX + 210, 272);
-    cairo_stroke(cr);
-
-    setColour(cr, kNavy);
-    painter_.showLayout(cr, heading_.layout.get(), heading_.x, heading_.y);
-    setColour(cr, kGrey);
-    for (const Line* l : {&certifies_, &completed_, &issuedLabel_, &idLabel_, &verifyLabel_})
-        painter_.showLayout(cr, l->layout.get(), l->x, l->y);
-    setColour(cr, kInk);
+    content_.clear();
+    documentFonts_.clear();
+    content_ += kInk;
+    content_ += '\n';
     for (const Line* l : {&name_, &course_, &issuedOn_, &certificateId_, &verifyUrl_})
-        painter_.showLayout(cr, l->layout.get(), l->x, l->y);
+        painter_.showLayout(content_, l->layout.get(), l->size, l->x, l->y, kPageHeight, documentFonts_, &fixedFonts_);
+    QrCode::encode(art.verifyUrl).writePdf(content_, kQrX, kQrY, kQrSide, kPageHeight, kInk);
 
-    setColour(cr, kInk);
-    QrCode::encode(art.verifyUrl).draw(cr, kQrX, kQrY, kQrSide);
-}
+    PdfWriter pdf(fixedPart_, 48 * 1024);
+    const int content = pdf.reserve();
+    compressed_.clear();
+    deflater_.compress(content_, compressed_);
+    pdf.stream(content, "/Filter /FlateDecode", compressed_);
+    documentFonts_.write(pdf, nullptr);
 
-std::string Typesetter::render(const CertificateArt& art) {
-    std::string pdf;
-    pdf.reserve(32 * 1024);
-    cairo_surface_t* surface = cairo_pdf_surface_create_for_stream(appendToString, &pdf, kPageWidth, kPageHeight);
-    // Without dates cairo writes the current time: the same certificate would differ each time.
-    const std::string date = isoDate(art.issuedAt);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, date.c_str());
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, date.c_str());
-    const std::string title = "Certificate " + art.certificateId;
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "lms");
-    cairo_t* cr = cairo_create(surface);
-    try {
-        drawPage(cr, art);
-    } catch (...) {
-        cairo_destroy(cr);
-        cairo_surface_destroy(surface);
-        throw;
-    }
-    const cairo_status_t drawing = cairo_status(cr);
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    const cairo_status_t finishing = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
-    check(drawing, "drawing the certificate");
-    check(finishing, "writing the PDF");
-    return pdf;
+    std::string& out = pdf.bytes();
+    pdf.begin(page_);
+    out += "<< /Type /Page /Parent ";
+    appendInteger(out, pages_);
+    out += " 0 R /MediaBox [0 0 841.89 595.28]\n/Resources << /Font << ";
+    out += fixedResources_;
+    documentFonts_.appendResources(out);
+    out += ">> >>\n/Contents [";
+    appendInteger(out, fixedContent_);
+    out += " 0 R ";
+    appendInteger(out, content);
+    out += " 0 R] >>";
+    pdf.end();
+
+    const int info = pdf.reserve();
+    const std::string date = pdfDate(art.issuedAt);
+    pdf.begin(info);
+    out += "<< /Title ";
+    appendTextString(out, "Certificate " + art.certificateId);
+    out += " /Creator (lms) /Producer (lms) /CreationDate (";
+    out += date;
+    out += ") /ModDate (";
+    out += date;
+    out += ") >>";
+    pdf.end();
+    return pdf.finish(catalog_, info);
 }
 
 }  // namespace lms::certificates

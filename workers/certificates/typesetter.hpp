@@ -1,21 +1,26 @@
 #pragma once
-// Lays out and draws one certificate page into a PDF, with everything that is the same on every
-// certificate made once: the font map and pango context (fontconfig's font sets), the fonts'
-// descriptions, the frame and the fixed texts, shaped once into layouts whose glyphs are only
-// replayed. What varies (name, course, date, id, URL) is set into layouts kept for reuse, so a
-// render allocates no pango object.
+// Lays out and writes one certificate page as a PDF of our own making (pdf_writer.hpp), with
+// everything that is the same on every certificate made once: the font map and pango context
+// (fontconfig's font sets), the fonts' descriptions, the fixed texts shaped once, and the fixed
+// part of the PDF itself (catalog, page tree, the frame and fixed texts as one compressed content
+// stream, their Type 3 fonts) as bytes every document starts with. What varies (name, course,
+// date, id, URL) is set into layouts kept for reuse, so a render allocates no pango object; its
+// glyphs go into a second content stream and fonts of the document's own.
 //
 // Not thread-safe (a PangoFontMap may not be used from two threads at once): one Typesetter is
 // used by one thread at a time; CertificateRenderer keeps a pool of them.
-#include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include <cstddef>
 #include <memory>
 #include <span>
 #include <string>
 
 #include "workers/certificates/certificate_art.hpp"
+#include "workers/certificates/glyph_cache.hpp"
 #include "workers/certificates/glyph_painter.hpp"
+#include "workers/certificates/pdf_writer.hpp"
+#include "workers/certificates/type3_fonts.hpp"
 
 namespace lms::certificates {
 
@@ -32,11 +37,14 @@ using FontDescriptionPtr = std::unique_ptr<PangoFontDescription, FontDescription
 
 class Typesetter {
 public:
-    // Throws std::runtime_error when the Noto fonts are missing (fonts-noto-core).
-    Typesetter();
+    // Throws std::runtime_error when the Noto fonts are missing (fonts-noto-core). glyphCacheBytes
+    // bounds the glyph procedures kept between documents (glyph_cache.hpp).
+    explicit Typesetter(std::size_t glyphCacheBytes = GlyphCache::kDefaultLimitBytes);
 
-    // The PDF of a checked art (checkArt). Throws std::runtime_error when cairo fails.
+    // The PDF of a checked art (checkArt). Throws std::runtime_error when zlib fails.
     std::string render(const CertificateArt& art);
+
+    const GlyphCache& glyphCache() const { return glyphs_; }
 
 private:
     // A line of text, its font and where it goes (the centre or the left edge of its box).
@@ -44,6 +52,7 @@ private:
         GObjectPtr<PangoLayout> layout;
         FontDescriptionPtr font;
         double x = 0, y = 0;  // top left, computed when the text is set
+        double size = 0;      // the font's size in points, as set
     };
 
     Line fixedLine(double size, const char* text, double centerX, double top);
@@ -53,13 +62,25 @@ private:
     void fit(Line& line, const std::string& text, std::span<const double> sizes, double maxWidth,
              PangoEllipsizeMode ellipsize);
     void place(Line& line, double centerX, double left, double middleY);
-    void drawPage(cairo_t* cr, const CertificateArt& art);
+    // The objects every certificate starts with: catalog, pages, the fixed content and fonts.
+    void writeFixedPart();
 
     GObjectPtr<PangoFontMap> fontMap_;
     GObjectPtr<PangoContext> context_;
-    GlyphPainter painter_;
+    GlyphCache glyphs_;
+    GlyphPainter painter_{glyphs_};
+    Deflater deflater_;
     Line heading_, certifies_, completed_, issuedLabel_, idLabel_, verifyLabel_;
     Line name_, course_, issuedOn_, certificateId_, verifyUrl_;
+
+    PdfWriter fixedPart_;  // the first bytes of every certificate
+    Type3Fonts fixedFonts_{'F'};
+    std::string fixedResources_;  // "/F0 6 0 R …"
+    int catalog_ = 0, pages_ = 0, page_ = 0, fixedContent_ = 0;
+
+    Type3Fonts documentFonts_{'V'};
+    std::string content_;  // scratch: the variable content stream, before and after compression
+    std::string compressed_;
 };
 
 }  // namespace lms::certificates
