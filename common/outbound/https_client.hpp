@@ -20,7 +20,7 @@ struct Request {
     std::uint16_t port = 443;
     std::string target;  // the path and query as on the request line
     std::vector<std::pair<std::string, std::string>> headers;
-    std::string_view body;  // sent with its Content-Length for PUT and POST (and any non-empty body)
+    std::string_view body;             // sent with its Content-Length for PUT and POST (and any non-empty body)
     std::chrono::seconds timeout{15};  // connecting, and each wait for the other side
 };
 

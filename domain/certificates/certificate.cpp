@@ -73,7 +73,10 @@ Decision Certificate::decide(const State& s, const Command& command) {
             [&](const RecordRendered& c) -> Decision {
                 if (!s.exists) return notFound();
                 const auto* r = s.revision(c.revision);
-                if (c.revision != s.current() || r == nullptr || !r->sha256.empty()) return std::vector<DomainEvent>{};
+                // Once per digest; a render with other bytes (another renderer or fonts since) replaces
+                // the digest only while no PDF of the revision has been stored: nothing was published.
+                if (c.revision != s.current() || r == nullptr || r->sha256 == c.sha256 || !r->objectKey.empty())
+                    return std::vector<DomainEvent>{};
                 return one(CertificateEvents::encode(CertificateRendered{c.revision, c.sha256, c.bytes, c.at}));
             },
             [&](const RecordStored& c) -> Decision {
@@ -104,6 +107,9 @@ Decision Certificate::decide(const State& s, const Command& command) {
                 if (s.revoked)
                     return unexpected(
                         refusal(Kind::Conflict, "certificate_revoked", "a revoked certificate is not reissued"));
+                if (c.studentName.empty())
+                    return unexpected(refusal(Kind::Conflict, "student_erased",
+                                              "the student was erased at their request: a new PDF would carry no name"));
                 return one(CertificateEvents::encode(CertificateReissued{
                     s.current() + 1, s.issued.studentId, c.courseTitle, c.studentName, c.reason, c.at}));
             },

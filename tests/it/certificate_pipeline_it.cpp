@@ -4,10 +4,13 @@
 // name: enroll, complete every lecture, then within a bounded wait the PDF is in the bucket, its
 // sha256 is what verification says, the signature verifies with OpenSSL, the mail with the links
 // arrived and pdftotext finds the name and the course in the PDF. The workers are killed (-9)
-// once mid-pipeline: every certificate still arrives exactly once.
+// once mid-pipeline: every certificate still arrives exactly once. Then a reissue (a new PDF,
+// the old digest superseded), an erasure (the certificate still verifies, without a name) and a
+// dead letter of the certificate worker re-driven by `lms dlq retry`, once.
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -19,11 +22,13 @@
 #include "tests/support/courses.hpp"
 #include "tests/support/ed25519_cli.hpp"
 #include "tests/support/http_client.hpp"
+#include "tests/support/kafka_offsets.hpp"
 #include "tests/support/lms_server.hpp"
 #include "tests/support/pg_fixture.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/s3rver.hpp"
 #include "tests/support/smtp_sink.hpp"
+#include "tests/support/wait.hpp"
 
 namespace lms {
 namespace {
@@ -184,6 +189,203 @@ TEST(CertificatePipeline, EveryCompletedCourseEndsInOneStoredSignedMailedPdfDesp
     }
     workers->kill(SIGTERM);
     workers->wait();
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+}
+
+// The environment of a server whose certificates go to s3rver's `bucket` and whose mail goes to sink.
+std::map<std::string, std::string> pipelineEnv(const test::S3rver& s3, const test::SmtpSink& sink,
+                                               const std::string& bucket) {
+    return {{"LMS_SMTP_HOST", "127.0.0.1"},
+            {"LMS_SMTP_PORT", std::to_string(sink.port())},
+            {"LMS_SMTP_STARTTLS", "0"},
+            {"LMS_MAIL_RETRY_BASE_MS", "100"},
+            {"LMS_CERTIFICATE_RETRY_BASE_MS", "100"},
+            {"LMS_CERTIFICATE_MAX_ATTEMPTS", "2"},
+            {"LMS_S3_ENDPOINT", s3.endpoint()},
+            {"LMS_S3_BUCKET", bucket},
+            {"LMS_S3_ACCESS_KEY_ID", "S3RVER"},
+            {"LMS_S3_SECRET_ACCESS_KEY", "S3RVER"},
+            {"LMS_S3_PATH_STYLE", "1"}};
+}
+
+// A student of a free one-lecture course completes it; returns the certificate's id.
+std::string completeACourse(int port, const test::Headers& student, const test::Headers& owner,
+                            const test::Headers& admin, const std::string& title) {
+    const auto course = test::publishedCourse(port, owner, admin, title, 0);
+    const std::string courseId = course["id"];
+    const std::string lecture = course["sections"][0]["lectures"][0]["id"];
+    EXPECT_EQ(call(port, "POST", "/api/v1/courses/" + courseId + "/enroll", std::nullopt, student).status, 201);
+    auto done = call(port, "POST", "/api/v1/progress/courses/" + courseId + "/lectures/" + lecture + "/complete",
+                     std::nullopt, student);
+    EXPECT_EQ(done.status, 200) << done.raw;
+    return done.body.value("certificateId", "");
+}
+
+// The verification once `ready` holds for it (bounded), or the last one seen.
+json verificationWhen(int port, const std::string& certId, const std::function<bool(json)>& ready) {
+    json v;
+    const auto until = std::chrono::steady_clock::now() + seconds(90);
+    while (std::chrono::steady_clock::now() < until) {
+        v = call(port, "GET", "/api/v1/certificates/" + certId).body;
+        if (ready(v)) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    return v;
+}
+
+bool signatureVerifies(int port, json v) {
+    const auto key = call(port, "GET", "/api/v1/certificates/public-key");
+    if (!key.body["x"].is_string() || !v["signature"].is_string()) return false;
+    const auto pub = jwt::base64UrlDecode(key.body["x"].get<std::string>());
+    const auto sig = jwt::base64UrlDecode(v["signature"].get<std::string>());
+    if (!pub || !sig) return false;
+    auto signedPart = v;
+    for (const char* k : {"pdfUrl", "signature", "signatureKeyId"}) signedPart.erase(k);
+    return test::opensslVerifiesEd25519(*pub, domain::certificates::canonicalJson(signedPart), *sig);
+}
+
+TEST(CertificatePipeline, AReissueIsANewPdfAndAnErasureLeavesACertificateThatVerifiesWithoutAName) {
+    test::TestDatabase db;
+    test::S3rver s3(LMS_TESTS_S3_DIR);
+    const fs::path scratch = fs::temp_directory_path() / ("lms-pipeline-" + newUuid().substr(24));
+    test::SmtpSink sink(LMS_TESTS_IT_DIR "/smtp_sink.py", scratch / "mail");
+    test::LmsServer server(db.url(), kSecret, pipelineEnv(s3, sink, "certs"));
+    const int port = server.port();
+    pg::Connection c(db.url());
+    const auto owner = test::signUp(port, "owner", "INSTRUCTOR", "Olga", "Owner");
+    const auto admin = test::signUpAdmin(port, db.url(), kSecret);
+    const auto student = test::signUp(port, "student", "STUDENT", "Jose", "Garcia");
+    const std::string title = "Reissues " + newUuid().substr(30);
+    const std::string certId = completeACourse(port, student, owner, admin, title);
+    ASSERT_FALSE(certId.empty());
+    const auto stream = "certificate-" + certId;
+    json first = verificationWhen(port, certId, [](json v) { return v["pdfUrl"].is_string(); });
+    ASSERT_TRUE(first["pdfUrl"].is_string()) << first.dump();
+    EXPECT_EQ(first["supersededSha256"], json::array());
+    // (Mailed before the reissue: a revision replaced before its mail went out is not mailed.)
+    ASSERT_TRUE(test::eventually([&] { return count(c, "CertificateMailed", stream) == 1; }, seconds(60)));
+
+    // The student corrects their name; an admin reissues: a new PDF under the same id, with the
+    // name as it is now, a new digest, and the old digest listed as superseded.
+    auto renamed = call(port, "PATCH", "/api/v1/users/me", json{{"firstName", "José"}, {"lastName", "García"}}, student);
+    ASSERT_EQ(renamed.status, 200) << renamed.raw;
+    auto reissue = call(port, "POST", "/api/v1/admin/certificates/" + certId + "/reissue",
+                        json{{"reason", "the student's name was corrected"}}, admin);
+    ASSERT_EQ(reissue.status, 202) << reissue.raw;
+    json second = verificationWhen(port, certId, [&](json v) {
+        return v["sha256"].is_string() && v["sha256"] != first["sha256"] && v["pdfUrl"].is_string();
+    });
+    ASSERT_NE(second["sha256"], first["sha256"]) << second.dump();
+    EXPECT_EQ(second["certId"], certId);
+    EXPECT_EQ(second["student"]["name"], "José García");
+    EXPECT_EQ(second["supersededSha256"], json::array({first["sha256"]}));
+    EXPECT_NE(second["pdfUrl"], first["pdfUrl"]);
+    EXPECT_TRUE(signatureVerifies(port, second));
+    const std::string url = second["pdfUrl"];
+    auto pdf = call(s3.port(), "GET", url.substr(s3.endpoint().size()));
+    ASSERT_EQ(pdf.status, 200) << url;
+    EXPECT_EQ(sha256Hex(pdf.raw), second["sha256"]);
+    const auto text = pdfText(pdf.raw);
+    EXPECT_NE(text.find("José García"), std::string::npos) << text;
+    EXPECT_EQ(count(c, "CertificateRendered", stream), 2) << "one PDF per revision";
+    EXPECT_EQ(count(c, "CertificateStored", stream), 2);
+    ASSERT_TRUE(test::eventually([&] { return count(c, "CertificateMailed", stream) == 2; }, seconds(60)))
+        << "each revision's PDF mailed once: "
+        << c.query(
+                "SELECT string_agg(event_type || ' ' || stream_id || ' ' || data::text, E'\\n') FROM lms_events "
+                "WHERE stream_id = $1 OR stream_id LIKE 'mail-%'",
+                {stream})
+               .str(0, 0);
+
+    // The student is erased: the certificate still verifies (the id, the course, the digest, the
+    // signature), and says nothing about whose it was; the page says why.
+    auto gone = call(port, "DELETE", "/api/v1/users/me", std::nullopt, student);
+    ASSERT_EQ(gone.status, 204) << gone.raw;
+    json erased = verificationWhen(port, certId, [](json v) { return v["student"]["name"].is_null(); });
+    EXPECT_TRUE(erased["student"]["name"].is_null()) << erased.dump();
+    EXPECT_EQ(erased["sha256"], second["sha256"]);
+    EXPECT_EQ(erased["course"]["title"], title) << erased.dump();
+    EXPECT_TRUE(signatureVerifies(port, erased));
+    const auto page = call(port, "GET", "/verify/" + certId);
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.raw.find("José"), std::string::npos) << page.raw;
+    EXPECT_NE(page.raw.find("(erased at the person&#39;s request)"), std::string::npos) << page.raw;
+    // A reissue now has no name to print: refused, and nothing is written.
+    const auto before = count(c, "CertificateReissued", stream);
+    reissue = call(port, "POST", "/api/v1/admin/certificates/" + certId + "/reissue", json{{"reason", "after erasure"}},
+                   admin);
+    EXPECT_EQ(reissue.status, 409) << reissue.raw;
+    EXPECT_EQ(reissue.body["code"], "student_erased") << reissue.raw;
+    EXPECT_EQ(count(c, "CertificateReissued", stream), before);
+    const auto events = c.query("SELECT string_agg(data::text, ' ') FROM lms_events WHERE stream_id = $1", {stream});
+    EXPECT_EQ(events.str(0, 0).find("Garc"), std::string::npos) << "the name is sealed, never in clear";
+    std::error_code ec;
+    fs::remove_all(scratch, ec);
+}
+
+TEST(CertificatePipeline, ADeadLetterOfTheCertificateWorkerIsReDrivenOnceByLmsDlqRetry) {
+    test::TestDatabase db;
+    test::S3rver s3(LMS_TESTS_S3_DIR);
+    const fs::path scratch = fs::temp_directory_path() / ("lms-pipeline-" + newUuid().substr(24));
+    test::SmtpSink sink(LMS_TESTS_IT_DIR "/smtp_sink.py", scratch / "mail");
+    // The bucket does not exist yet: every attempt to store fails, the last one dead-letters.
+    test::LmsServer server(db.url(), kSecret, pipelineEnv(s3, sink, "late"));
+    const int port = server.port();
+    pg::Connection c(db.url());
+    const auto owner = test::signUp(port, "owner", "INSTRUCTOR", "Olga", "Owner");
+    const auto admin = test::signUpAdmin(port, db.url(), kSecret);
+    const auto student = test::signUp(port, "student", "STUDENT", "Ada", "Lovelace");
+    const std::string certId = completeACourse(port, student, owner, admin, "Dead letters " + newUuid().substr(30));
+    ASSERT_FALSE(certId.empty());
+    const auto stream = "certificate-" + certId;
+    const std::string dlqTopic = "lms.certificates.dlq";
+    const auto deadLetters = [&] {
+        std::int64_t n = 0;
+        for (const auto& [partition, end] : test::endOffsets(server.brokers(), dlqTopic)) n += end;
+        return n;
+    };
+    ASSERT_TRUE(test::eventually([&] { return deadLetters() == 1; }, seconds(90)))
+        << "the certificate was not dead-lettered";
+    EXPECT_EQ(count(c, "CertificateStored", stream), 0);
+    std::this_thread::sleep_for(seconds(1));
+    EXPECT_EQ(deadLetters(), 1) << "one dead letter per failed trigger: the worker's own CertificateRendered is none";
+
+    auto env = server.env();
+    const std::vector<std::string> where{"--worker", "certificates", "--brokers", server.brokers()};
+    auto withWhere = [&](std::vector<std::string> args) {
+        args.insert(args.end(), where.begin(), where.end());
+        return args;
+    };
+    auto [listed, list] = test::runLms(withWhere({"dlq", "list"}), env);
+    ASSERT_EQ(listed, 0) << list;
+    EXPECT_NE(list.find("  CertificateIssued "), std::string::npos) << list;
+    EXPECT_EQ(list.rfind("lms.certificates.dlq/", 0), 0u) << list;
+    EXPECT_NE(list.find("(lms-certificates, 2 attempts)"), std::string::npos) << list;
+    EXPECT_NE(list.find("NoSuchBucket"), std::string::npos) << "the last error: " << list;
+    EXPECT_NE(list.find("1 dead letter(s)"), std::string::npos) << list;
+
+    // Storage is back; the dead letter is re-driven, once.
+    ASSERT_EQ(call(s3.port(), "PUT", "/late", std::nullopt, {{"Content-Length", "0"}}).status, 200) << "the bucket made";
+    auto [retried, retry] = test::runLms(withWhere({"dlq", "retry", "--all"}), env);
+    ASSERT_EQ(retried, 0) << retry;
+    EXPECT_NE(retry.find("1 dead letter(s) sent back"), std::string::npos) << retry;
+    json v = verificationWhen(port, certId, [](json j) { return j["pdfUrl"].is_string(); });
+    ASSERT_TRUE(v["pdfUrl"].is_string()) << v.dump();
+    ASSERT_TRUE(test::eventually([&] { return count(c, "CertificateMailed", stream) == 1; }, seconds(60)));
+    auto pdf = call(s3.port(), "GET", v["pdfUrl"].get<std::string>().substr(s3.endpoint().size()));
+    ASSERT_EQ(pdf.status, 200);
+    EXPECT_EQ(sha256Hex(pdf.raw), v["sha256"]);
+
+    auto [again, second] = test::runLms(withWhere({"dlq", "retry", "--all"}), env);
+    EXPECT_EQ(again, 0) << second;
+    EXPECT_NE(second.find("0 dead letter(s) sent back"), std::string::npos) << second;
+    auto [relisted, list2] = test::runLms(withWhere({"dlq", "list"}), env);
+    EXPECT_NE(list2.find("[retried "), std::string::npos) << list2;
+    std::this_thread::sleep_for(seconds(2));
+    EXPECT_EQ(count(c, "CertificateRendered", stream), 1) << "the PDF rendered before storage failed counts";
+    EXPECT_EQ(count(c, "CertificateStored", stream), 1);
+    EXPECT_EQ(count(c, "CertificateMailed", stream), 1);
     std::error_code ec;
     fs::remove_all(scratch, ec);
 }

@@ -157,12 +157,18 @@ TEST(Certificate, EachStepOfEachRevisionIsRecordedOnce) {
         .thenRefused("digest_mismatch")  // not rendered yet
         .when(dc::RecordRendered{1, "aa", 10, kT0})
         .then({{"CertificateRendered", {{"revision", 1}, {"sha256", "aa"}, {"bytes", 10}, {"at", kT0}}}})
-        .when(dc::RecordRendered{1, "bb", 10, kT0})
+        .when(dc::RecordRendered{1, "aa", 10, kT0})
         .then({})
-        .when(dc::RecordStored{1, "bb", "k", kT0})
-        .thenRefused("digest_mismatch")
+        // Rendered again with other bytes (a new renderer) before anything was stored: the new digest stands.
+        .when(dc::RecordRendered{1, "bb", 11, kT0})
+        .then({{"CertificateRendered", {{"revision", 1}, {"sha256", "bb"}, {"bytes", 11}, {"at", kT0}}}})
         .when(dc::RecordStored{1, "aa", "k", kT0})
-        .then({{"CertificateStored", {{"revision", 1}, {"sha256", "aa"}, {"objectKey", "k"}, {"at", kT0}}}})
+        .thenRefused("digest_mismatch")
+        .when(dc::RecordStored{1, "bb", "k", kT0})
+        .then({{"CertificateStored", {{"revision", 1}, {"sha256", "bb"}, {"objectKey", "k"}, {"at", kT0}}}})
+        // Stored: the digest is the PDF's for good.
+        .when(dc::RecordRendered{1, "cc", 12, kT0})
+        .then({})
         .when(dc::RecordMailed{1, kT0})
         .then({{"CertificateMailed", {{"revision", 1}, {"at", kT0}}}})
         .when(dc::RecordMailed{1, kT0})
@@ -207,6 +213,13 @@ TEST(Certificate, RevokedWithAReasonOnceAndThenNotReissued) {
         .then({})
         .when(dc::ReissueCertificate{"Rust", "Zoë", "", kT0})
         .thenRefused("certificate_revoked");
+}
+
+TEST(Certificate, TheCertificateOfAnErasedStudentIsNotReissued) {
+    // Erased: the name opens to nothing, and a new PDF would have none to print.
+    given<dc::Certificate>({issuedEvent()})
+        .when(dc::ReissueCertificate{"Rust", "", "after the erasure", kT0})
+        .thenRefused("student_erased");
 }
 
 TEST(Certificate, TheSignedBytesAreCanonical) {

@@ -97,10 +97,11 @@ CertificateWorker::Outcome CertificateWorker::handle(const kafka::IncomingMessag
     const auto envelope = nlohmann::json::parse(m.value, nullptr, false);
     const std::string type = envelope.is_object() && envelope["type"].is_string() ? envelope["type"].get<std::string>()
                                                                                   : "";
-    // What leaves a revision to be rendered or stored: its issue, its reissue, and the rendering
-    // itself (a worker stopped between the two steps).
-    if (type != dc::CertificateIssued::kType && type != dc::CertificateReissued::kType &&
-        type != dc::CertificateRendered::kType) {
+    // What leaves a revision to be rendered and stored: its issue and its reissue. (Not the
+    // worker's own CertificateRendered: a trigger is committed only once it is handled, so a worker
+    // stopped between the two steps meets the trigger again; and a trigger that failed would be
+    // dead-lettered twice.)
+    if (type != dc::CertificateIssued::kType && type != dc::CertificateReissued::kType) {
         if (envelope.is_object()) return Outcome::Ignored;
         spdlog::error("certificates: {}[{}]@{} is not an event envelope; dead-lettered", m.topic, m.partition, m.offset);
         deadLetter(m, "not an event envelope", 0);
@@ -181,12 +182,13 @@ CertificateWorker::Outcome CertificateWorker::advance(const std::string& certId,
         auto done = eventstore::handleCommand<dc::Certificate>(db(), dc::certificateStream(certId), command, meta);
         if (!done) throw std::runtime_error(certId + ": " + done.error().code + ": " + done.error().message);
     };
-    if (r->sha256.empty()) {
+    if (r->sha256 != sha) {
+        // Not rendered yet, or rendered before with other bytes (another renderer or fonts since,
+        // and stopped before storing): nothing was published under the old digest, the new one stands.
+        if (!r->sha256.empty())
+            spdlog::warn("certificates: {} revision {} renders to {} now, not to the recorded {}; recorded again",
+                         certId, revision, sha, r->sha256);
         step(dc::RecordRendered{revision, sha, static_cast<std::int64_t>(pdf->size()), clock_.nowUs()});
-    } else if (r->sha256 != sha) {
-        // Rendered before with other bytes (other fonts, another renderer): what was recorded stands.
-        throw Permanent("certificate " + certId + " revision " + std::to_string(revision) + " renders to " + sha +
-                        ", not to the recorded " + r->sha256);
     }
     const auto key = objectKeyOf(certId, revision, sha);
     store_->put(key, *pdf, "application/pdf");
