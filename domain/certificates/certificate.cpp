@@ -1,5 +1,7 @@
 #include "domain/certificates/certificate.hpp"
 
+#include <algorithm>
+
 namespace lms::domain::certificates {
 namespace {
 
@@ -29,34 +31,41 @@ std::vector<std::string> Certificate::State::superseded() const {
     return out;
 }
 
+std::vector<std::string> Certificate::State::storedKeys() const {
+    std::vector<std::string> out;
+    for (const auto& [n, r] : revisions)
+        if (!r.objectKey.empty() && erasedKeys.count(r.objectKey) == 0) out.push_back(r.objectKey);
+    return out;
+}
+
 Certificate::State Certificate::evolve(State s, const CertificateEvents::Event& event) {
-    std::visit(Overloaded{
-                   [&](const CertificateIssued& e) {
-                       s.exists = true;
-                       s.issued = e;
-                       s.revisions[1] = Revision{e.courseTitle, e.studentName, e.at, "", "", false};
-                   },
-                   [&](const CertificateRendered& e) {
-                       if (auto it = s.revisions.find(e.revision); it != s.revisions.end())
-                           it->second.sha256 = e.sha256;
-                   },
-                   [&](const CertificateStored& e) {
-                       if (auto it = s.revisions.find(e.revision); it != s.revisions.end())
-                           it->second.objectKey = e.objectKey;
-                   },
-                   [&](const CertificateMailed& e) {
-                       if (auto it = s.revisions.find(e.revision); it != s.revisions.end()) it->second.mailed = true;
-                   },
-                   [&](const CertificateRevoked& e) {
-                       s.revoked = true;
-                       s.revokedReason = e.reason;
-                       s.revokedAt = e.at;
-                   },
-                   [&](const CertificateReissued& e) {
-                       s.revisions[e.revision] = Revision{e.courseTitle, e.studentName, e.at, "", "", false};
-                   },
-               },
-               event);
+    std::visit(
+        Overloaded{
+            [&](const CertificateIssued& e) {
+                s.exists = true;
+                s.issued = e;
+                s.revisions[1] = Revision{e.courseTitle, e.studentName, e.at, "", "", false};
+            },
+            [&](const CertificateRendered& e) {
+                if (auto it = s.revisions.find(e.revision); it != s.revisions.end()) it->second.sha256 = e.sha256;
+            },
+            [&](const CertificateStored& e) {
+                if (auto it = s.revisions.find(e.revision); it != s.revisions.end()) it->second.objectKey = e.objectKey;
+            },
+            [&](const CertificateMailed& e) {
+                if (auto it = s.revisions.find(e.revision); it != s.revisions.end()) it->second.mailed = true;
+            },
+            [&](const CertificateRevoked& e) {
+                s.revoked = true;
+                s.revokedReason = e.reason;
+                s.revokedAt = e.at;
+            },
+            [&](const CertificateReissued& e) {
+                s.revisions[e.revision] = Revision{e.courseTitle, e.studentName, e.at, "", "", false};
+            },
+            [&](const CertificateFilesErased& e) { s.erasedKeys.insert(e.objectKeys.begin(), e.objectKeys.end()); },
+        },
+        event);
     return s;
 }
 
@@ -112,6 +121,18 @@ Decision Certificate::decide(const State& s, const Command& command) {
                                               "the student was erased at their request: a new PDF would carry no name"));
                 return one(CertificateEvents::encode(CertificateReissued{
                     s.current() + 1, s.issued.studentId, c.courseTitle, c.studentName, c.reason, c.at}));
+            },
+            [&](const RecordFilesErased& c) -> Decision {
+                if (!s.exists) return notFound();
+                // Each stored PDF once: keys deleted before, or never stored here, are left out.
+                const auto stored = s.storedKeys();
+                std::vector<std::string> keys;
+                for (const auto& k : c.objectKeys)
+                    if (std::find(stored.begin(), stored.end(), k) != stored.end() &&
+                        std::find(keys.begin(), keys.end(), k) == keys.end())
+                        keys.push_back(k);
+                if (keys.empty()) return std::vector<DomainEvent>{};
+                return one(CertificateEvents::encode(CertificateFilesErased{keys, c.at}));
             },
         },
         command);

@@ -4,6 +4,7 @@
 // gets one PDF, rendered, stored and mailed by the workers, each step recorded here once.
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -40,13 +41,18 @@ struct ReissueCertificate {
     std::string courseTitle, studentName, reason;
     std::int64_t at = 0;
 };
+// The student was erased: the worker deleted these stored PDFs (each recorded once).
+struct RecordFilesErased {
+    std::vector<std::string> objectKeys;
+    std::int64_t at = 0;
+};
 
 // Text limits of an admin's reason.
 inline constexpr std::size_t kMaxReason = 500;
 
 struct Certificate : EventSourced<Certificate, CertificateEvents> {
-    using Command =
-        std::variant<IssueCertificate, RecordRendered, RecordStored, RecordMailed, RevokeCertificate, ReissueCertificate>;
+    using Command = std::variant<IssueCertificate, RecordRendered, RecordStored, RecordMailed, RevokeCertificate,
+                                 ReissueCertificate, RecordFilesErased>;
     struct Revision {
         std::string courseTitle, studentName;
         std::int64_t at = 0;
@@ -61,6 +67,10 @@ struct Certificate : EventSourced<Certificate, CertificateEvents> {
         bool revoked = false;
         std::string revokedReason;
         std::int64_t revokedAt = 0;
+        std::set<std::string> erasedKeys;  // stored PDFs deleted at the student's erasure
+        bool filesErased() const { return !erasedKeys.empty(); }
+        // The stored PDFs not deleted yet, oldest revision first.
+        std::vector<std::string> storedKeys() const;
         std::int64_t current() const { return revisions.empty() ? 0 : revisions.rbegin()->first; }
         const Revision* revision(std::int64_t r) const;
         // The digests of the earlier revisions' PDFs, oldest first (what a reissue superseded).

@@ -49,4 +49,15 @@ CertificateReissued CertificateReissued::fromJson(const json& d) {
             text(d, "studentName"), text(d, "reason"),    integer(d, "at")};
 }
 
+json CertificateFilesErased::toJson() const { return {{"objectKeys", objectKeys}, {"at", at}}; }
+CertificateFilesErased CertificateFilesErased::fromJson(const json& d) {
+    CertificateFilesErased e;
+    if (d.contains("objectKeys") && d["objectKeys"].is_array()) {
+        for (const auto& k : d["objectKeys"])
+            if (k.is_string()) e.objectKeys.push_back(k.get<std::string>());
+    }
+    e.at = integer(d, "at");
+    return e;
+}
+
 }  // namespace lms::domain::certificates

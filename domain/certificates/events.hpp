@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "domain/core/codec.hpp"
@@ -79,7 +80,18 @@ struct CertificateReissued {
     static CertificateReissued fromJson(const nlohmann::json& d);
 };
 
+// The student was erased: the PDFs that carried their name were deleted from object storage (the
+// certificate still verifies by its id, digest and signature, without a name or a file).
+struct CertificateFilesErased {
+    static constexpr std::string_view kType = "CertificateFilesErased";
+    static constexpr int kSchemaVersion = 1;
+    std::vector<std::string> objectKeys;  // what was deleted
+    std::int64_t at = 0;
+    nlohmann::json toJson() const;
+    static CertificateFilesErased fromJson(const nlohmann::json& d);
+};
+
 using CertificateEvents = EventCodec<CertificateIssued, CertificateRendered, CertificateStored, CertificateMailed,
-                                     CertificateRevoked, CertificateReissued>;
+                                     CertificateRevoked, CertificateReissued, CertificateFilesErased>;
 
 }  // namespace lms::domain::certificates

@@ -109,6 +109,12 @@ void CertificatesProjection::apply(pg::Connection& c, const eventstore::Recorded
                     "sha256 = NULL, object_key = NULL, mailed = false WHERE cert_id = $1",
                     {*id, std::to_string(e.revision), e.courseTitle, name});
             },
+            [&](const dc::CertificateFilesErased& e) {
+                if (fresh().rows() == 0) return;
+                for (const auto& key : e.objectKeys)
+                    c.query("UPDATE certificates SET object_key = NULL WHERE cert_id = $1 AND object_key = $2",
+                            {*id, key});
+            },
         },
         *event);
 }

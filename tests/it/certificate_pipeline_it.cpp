@@ -245,7 +245,7 @@ bool signatureVerifies(int port, json v) {
     return test::opensslVerifiesEd25519(*pub, domain::certificates::canonicalJson(signedPart), *sig);
 }
 
-TEST(CertificatePipeline, AReissueIsANewPdfAndAnErasureLeavesACertificateThatVerifiesWithoutAName) {
+TEST(CertificatePipeline, AReissueIsANewPdfAndAnErasureDeletesThePdfsAndLeavesACertificateThatVerifiesWithoutAName) {
     test::TestDatabase db;
     test::S3rver s3(LMS_TESTS_S3_DIR);
     const fs::path scratch = fs::temp_directory_path() / ("lms-pipeline-" + newUuid().substr(24));
@@ -311,6 +311,19 @@ TEST(CertificatePipeline, AReissueIsANewPdfAndAnErasureLeavesACertificateThatVer
     EXPECT_EQ(page.status, 200);
     EXPECT_EQ(page.raw.find("José"), std::string::npos) << page.raw;
     EXPECT_NE(page.raw.find("(erased at the person&#39;s request)"), std::string::npos) << page.raw;
+    // Both PDFs carried the name: deleted from the bucket, their links fetch nothing, and the
+    // verification hands out no PDF (the digest still verifies a copy someone kept).
+    ASSERT_TRUE(test::eventually([&] { return count(c, "CertificateFilesErased", stream) == 1; }, seconds(60)))
+        << "the erased student's PDFs were not deleted";
+    for (const auto& v : {first, second}) {
+        const std::string link = v["pdfUrl"];
+        EXPECT_EQ(call(s3.port(), "GET", link.substr(s3.endpoint().size())).status, 404) << link;
+    }
+    const json afterFiles = verificationWhen(port, certId,
+                                             [](json v) { return v.contains("pdfUrl") && v["pdfUrl"].is_null(); });
+    EXPECT_TRUE(afterFiles["pdfUrl"].is_null()) << afterFiles.dump();
+    EXPECT_EQ(afterFiles["sha256"], second["sha256"]);
+    EXPECT_TRUE(signatureVerifies(port, afterFiles));
     // A reissue now has no name to print: refused, and nothing is written.
     const auto before = count(c, "CertificateReissued", stream);
     reissue = call(port, "POST", "/api/v1/admin/certificates/" + certId + "/reissue", json{{"reason", "after erasure"}},

@@ -148,6 +148,24 @@ TEST(S3Store, ErrorsNameTheStatusAndS3sCode) {
               std::string::npos);
 }
 
+TEST(S3Store, ARemovedObjectIsGoneItsLinkIsRefusedAndRemovingItAgainIsNoError) {
+    S3rver server;
+    S3Store store(server.location(), kS3rver);
+    const std::string key = "certificates/Zoë Ādams.pdf";
+    store.put(key, "%PDF a name", "application/pdf");
+    store.put("certificates/other.pdf", "%PDF another", "application/pdf");
+    const auto url = store.link(key, Clock::system().nowUs(), 300s);
+    ASSERT_EQ(fetch(url, server.port()).status, 200);
+    store.remove(key);
+    EXPECT_FALSE(store.get(key).has_value());
+    EXPECT_EQ(fetch(url, server.port()).status, 404) << "the link handed out before fetches nothing";
+    EXPECT_NO_THROW(store.remove(key)) << "a retry deletes nothing and succeeds";
+    EXPECT_EQ(store.get("certificates/other.pdf").value_or(""), "%PDF another") << "only that object";
+    S3Store noBucket(server.location("no-such-bucket"), kS3rver);
+    const auto refused = storageError([&] { noBucket.remove("a.pdf"); });
+    EXPECT_NE(refused.find("s3 DELETE no-such-bucket/a.pdf: HTTP 404 NoSuchBucket"), std::string::npos) << refused;
+}
+
 TEST(S3Store, ARequestDatedFarFromTheServersClockIsRefused) {
     // The clock is the store's: with one an hour off, s3rver (like S3) refuses the request. A
     // check that the store dates its requests with the clock it is given.
@@ -200,6 +218,19 @@ TEST_F(FolderStoreTest, PutGetAndReadGiveBackTheBytesAndTheType) {
         EXPECT_EQ(entry.path().filename().string().find(".tmp"), std::string::npos) << entry.path();
     }
     EXPECT_FALSE(store_.get("certificates").has_value());
+}
+
+TEST_F(FolderStoreTest, ARemovedObjectIsGoneAndRemovingItAgainIsNoError) {
+    const std::string key = "certificates/LMS-X/1-ab.pdf";
+    store_.put(key, "%PDF a name", "application/pdf");
+    store_.put("certificates/LMS-X/2-cd.pdf", "%PDF another", "application/pdf");
+    store_.remove(key);
+    EXPECT_FALSE(store_.get(key).has_value());
+    EXPECT_FALSE(fs::exists(folder_ / "certificates" / "LMS-X" / "1-ab.pdf"));
+    EXPECT_NO_THROW(store_.remove(key));
+    EXPECT_NO_THROW(store_.remove("certificates/never-stored.pdf"));
+    EXPECT_EQ(store_.get("certificates/LMS-X/2-cd.pdf").value_or(""), "%PDF another");
+    EXPECT_THROW(store_.remove("../x"), std::invalid_argument);
 }
 
 TEST_F(FolderStoreTest, KeysThatWouldLeaveTheFolderAreRefused) {

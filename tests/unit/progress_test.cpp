@@ -222,6 +222,18 @@ TEST(Certificate, TheCertificateOfAnErasedStudentIsNotReissued) {
         .thenRefused("student_erased");
 }
 
+TEST(Certificate, AnErasureRecordsEachStoredPdfDeletedOnce) {
+    const DomainEvent stored1{
+        "CertificateStored", 1, {{"revision", 1}, {"sha256", "aa"}, {"objectKey", "k1"}, {"at", kT0}}};
+    given<dc::Certificate>({}).when(dc::RecordFilesErased{{"k1"}, kT0}).thenRefused("certificate_not_found");
+    given<dc::Certificate>({issuedEvent()}).when(dc::RecordFilesErased{{"k1"}, kT0}).then({});  // nothing stored
+    given<dc::Certificate>({issuedEvent(), stored1})
+        .when(dc::RecordFilesErased{{"k1", "k1", "not-ours"}, kT0})
+        .then({{"CertificateFilesErased", {{"objectKeys", {"k1"}}, {"at", kT0}}}})
+        .when(dc::RecordFilesErased{{"k1"}, kT0})
+        .then({});
+}
+
 TEST(Certificate, TheSignedBytesAreCanonical) {
     dc::VerificationFields f;
     f.certId = "LMS-X";

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <thread>
 
 #include "common/backoff.hpp"
@@ -14,6 +15,8 @@
 #include "common/secrets.hpp"
 #include "common/sha256.hpp"
 #include "domain/certificates/ids.hpp"
+#include "domain/identity/events.hpp"
+#include "domain/identity/ids.hpp"
 #include "eventstore/command_loop.hpp"
 #include "eventstore/personal_data.hpp"
 
@@ -21,6 +24,7 @@ namespace lms::certificates {
 namespace {
 
 namespace dc = domain::certificates;
+namespace di = domain::identity;
 using Outcome = CertificateWorker::Outcome;
 
 constexpr auto kPoll = std::chrono::milliseconds(200);
@@ -40,6 +44,7 @@ public:
 
 std::string sourceTopic(const std::string& prefix) { return prefix + ".certificates"; }
 std::string deadLetterTopic(const std::string& prefix) { return prefix + ".certificates.dlq"; }
+std::string identityTopic(const std::string& prefix) { return prefix + ".identity"; }
 
 std::string issuedOn(std::int64_t atUs) {
     static constexpr const char* kMonths[] = {"January", "February", "March",     "April",   "May",      "June",
@@ -74,12 +79,12 @@ void CertificateWorker::run(const std::atomic<bool>& stop) {
     for (int a = 1; a <= config_.certificateMaxAttempts; ++a)
         busyMs += backoffMs(config_.certificateRetryBaseMs, a) + 60'000;
     kafka::Consumer consumer(
-        brokers_, kWorkerGroup, {sourceTopic(config_.topicPrefix)},
+        brokers_, kWorkerGroup, {sourceTopic(config_.topicPrefix), identityTopic(config_.topicPrefix)},
         {{"session.timeout.ms", "10000"},
          {"heartbeat.interval.ms", "3000"},
          {"max.poll.interval.ms", std::to_string(std::clamp<std::int64_t>(busyMs, 300'000, 86'400'000))}});
-    spdlog::info("certificates: consuming {} as {}; PDFs go to {}", sourceTopic(config_.topicPrefix), kWorkerGroup,
-                 store_->describe());
+    spdlog::info("certificates: consuming {} and {} as {}; PDFs go to {}", sourceTopic(config_.topicPrefix),
+                 identityTopic(config_.topicPrefix), kWorkerGroup, store_->describe());
     kafka::IncomingMessage m;
     while (!stop.load()) {
         if (!consumer.poll(m, kPoll)) continue;
@@ -97,6 +102,17 @@ CertificateWorker::Outcome CertificateWorker::handle(const kafka::IncomingMessag
     const auto envelope = nlohmann::json::parse(m.value, nullptr, false);
     const std::string type = envelope.is_object() && envelope["type"].is_string() ? envelope["type"].get<std::string>()
                                                                                   : "";
+    const std::string correlationId = envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "")
+                                                                       : "";
+    // A student erased: the PDFs that carry their name are deleted.
+    if (type == di::UserErased::kType) {
+        const auto user = envelope["streamId"].is_string() ? di::userOfStream(envelope["streamId"].get<std::string>())
+                                                           : std::nullopt;
+        if (!user || !isUuid(user->value())) return Outcome::Ignored;
+        return withRetries(m, "the PDFs of erased user " + user->value(), correlationId, stop,
+                           [&] { return forget(user->value(), correlationId); });
+    }
+    if (m.topic == identityTopic(config_.topicPrefix)) return Outcome::Ignored;
     // What leaves a revision to be rendered and stored: its issue and its reissue. (Not the
     // worker's own CertificateRendered: a trigger is committed only once it is handled, so a worker
     // stopped between the two steps meets the trigger again; and a trigger that failed would be
@@ -114,15 +130,23 @@ CertificateWorker::Outcome CertificateWorker::handle(const kafka::IncomingMessag
         deadLetter(m, "the event is on no certificate's stream", 0);
         return Outcome::DeadLettered;
     }
-    const std::string correlationId = envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "")
-                                                                       : "";
+    return withRetries(m, *certId, correlationId, stop, [&] { return advance(*certId, correlationId); });
+}
+
+CertificateWorker::Outcome CertificateWorker::withRetries(const kafka::IncomingMessage& m, const std::string& what,
+                                                          const std::string& correlationId,
+                                                          const std::atomic<bool>& stop,
+                                                          const std::function<Outcome()>& work) {
     log::CorrelationScope scope(correlationId);
     std::string error;
     int attempt = 1;
     for (;; ++attempt) {
         try {
-            const auto outcome = advance(*certId, correlationId);
-            count(outcome == Outcome::Stored ? "stored" : outcome == Outcome::Skipped ? "skipped" : "up_to_date");
+            const auto outcome = work();
+            count(outcome == Outcome::Stored    ? "stored"
+                  : outcome == Outcome::Skipped ? "skipped"
+                  : outcome == Outcome::Erased  ? "erased"
+                                                : "up_to_date");
             return outcome;
         } catch (const Permanent& e) {
             error = e.what();
@@ -130,14 +154,14 @@ CertificateWorker::Outcome CertificateWorker::handle(const kafka::IncomingMessag
         } catch (const std::exception& e) {
             error = e.what();
             db_.reset();  // a lost connection is made again for the next attempt
-            spdlog::warn("certificates: {} not brought up to date (attempt {} of {}): {}", *certId, attempt,
+            spdlog::warn("certificates: {} not brought up to date (attempt {} of {}): {}", what, attempt,
                          config_.certificateMaxAttempts, error);
             if (attempt >= config_.certificateMaxAttempts) break;
             if (!pauseUnlessStopped(backoffMs(config_.certificateRetryBaseMs, attempt), stop))
                 return Outcome::Interrupted;
         }
     }
-    spdlog::error("certificates: {} dead-lettered to {} after {} attempt(s): {}", *certId,
+    spdlog::error("certificates: {} dead-lettered to {} after {} attempt(s): {}", what,
                   deadLetterTopic(config_.topicPrefix), attempt, error);
     deadLetter(m, error, attempt);
     count("failed");
@@ -193,9 +217,41 @@ CertificateWorker::Outcome CertificateWorker::advance(const std::string& certId,
     const auto key = objectKeyOf(certId, revision, sha);
     store_->put(key, *pdf, "application/pdf");
     step(dc::RecordStored{revision, sha, key, clock_.nowUs()});
+    // Erased while it was rendered: the erasure's sweep may have looked before this PDF was
+    // recorded, so it is deleted here (the erasure committed before the name stopped opening).
+    if (const auto now = load(certId);
+        now.revision(revision) != nullptr && now.revision(revision)->studentName.empty()) {
+        spdlog::info("certificates: {} revision {}: the student was erased meanwhile; its PDF is deleted", certId,
+                     revision);
+        store_->remove(key);
+        step(dc::RecordFilesErased{{key}, clock_.nowUs()});
+        return Outcome::Erased;
+    }
     spdlog::info("certificates: {} revision {} rendered ({} bytes, sha256 {}) and stored as {}", certId, revision,
                  pdf->size(), sha, key);
     return Outcome::Stored;
+}
+
+CertificateWorker::Outcome CertificateWorker::forget(const std::string& userId, const std::string& correlationId) {
+    // Their certificates, from the store itself (the read model may not have caught up).
+    const auto streams =
+        db().query("SELECT DISTINCT stream_id FROM lms_events WHERE event_type = $1 AND data->>'studentId' = $2",
+                   {std::string(dc::CertificateIssued::kType), userId});
+    const domain::Metadata meta{std::string(kWorkerGroup), correlationId, ""};
+    std::size_t removed = 0;
+    for (int row = 0; row < streams.rows(); ++row) {
+        const auto certId = dc::certificateOfStream(streams.str(row, 0));
+        if (!certId) continue;
+        const auto keys = load(*certId).storedKeys();
+        if (keys.empty()) continue;
+        for (const auto& key : keys) store_->remove(key);  // deleting twice (a retry) deletes nothing
+        auto done = eventstore::handleCommand<dc::Certificate>(db(), dc::certificateStream(*certId),
+                                                               dc::RecordFilesErased{keys, clock_.nowUs()}, meta);
+        if (!done) throw std::runtime_error(*certId + ": " + done.error().code + ": " + done.error().message);
+        removed += keys.size();
+    }
+    spdlog::info("certificates: deleted {} PDF(s) of erased user {}", removed, userId);
+    return Outcome::Erased;
 }
 
 void CertificateWorker::deadLetter(const kafka::IncomingMessage& m, const std::string& error, int attempts) {

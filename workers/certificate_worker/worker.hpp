@@ -9,7 +9,11 @@
 // (LMS_CERTIFICATE_RETRY_BASE_MS, doubling, at most 60 s) up to LMS_CERTIFICATE_MAX_ATTEMPTS,
 // then the message goes to <prefix>.certificates.dlq (`lms dlq` re-drives it). The offset is
 // committed only after the outcome, so a crash means the message comes back, never that it is lost.
+// It also consumes <prefix>.identity: on UserErased it deletes the student's stored PDFs (they
+// carry the name) and records CertificateFilesErased; a PDF stored while the erasure happened is
+// deleted by the worker that stored it.
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,10 +30,11 @@ namespace lms::certificates {
 inline constexpr const char* kWorkerGroup = "lms-certificates";
 std::string sourceTopic(const std::string& prefix);      // <prefix>.certificates
 std::string deadLetterTopic(const std::string& prefix);  // <prefix>.certificates.dlq
+std::string identityTopic(const std::string& prefix);    // <prefix>.identity (UserErased: the PDFs are deleted)
 
 class CertificateWorker {
 public:
-    enum class Outcome { Ignored, UpToDate, Rendered, Stored, Skipped, DeadLettered, Interrupted };
+    enum class Outcome { Ignored, UpToDate, Rendered, Stored, Skipped, Erased, DeadLettered, Interrupted };
 
     CertificateWorker(const Config& config, std::string brokers, const Clock& clock = Clock::system());
     ~CertificateWorker();
@@ -42,9 +47,15 @@ public:
     // One certificate brought up to date, once (no retry): what was done. Throws on broken
     // infrastructure (the database, the store); std::logic_error for what no retry mends.
     Outcome advance(const std::string& certId, const std::string& correlationId);
+    // A student erased: every stored PDF of their certificates (which carry their name) deleted
+    // from object storage, and recorded (CertificateFilesErased), once. Throws as advance does.
+    Outcome forget(const std::string& userId, const std::string& correlationId);
 
 private:
     Outcome handle(const kafka::IncomingMessage& m, const std::atomic<bool>& stop);
+    // work() until it succeeds, with backoff, up to the last attempt; then m is dead-lettered.
+    Outcome withRetries(const kafka::IncomingMessage& m, const std::string& what, const std::string& correlationId,
+                        const std::atomic<bool>& stop, const std::function<Outcome()>& work);
     void deadLetter(const kafka::IncomingMessage& m, const std::string& error, int attempts);
     domain::certificates::Certificate::State load(const std::string& certId);
     pg::Connection& db();

@@ -131,6 +131,17 @@ std::optional<std::string> FolderStore::get(const std::string& key) {
     return std::move(object->bytes);
 }
 
+void FolderStore::remove(const std::string& key) {
+    const auto path = pathOf(key);
+    if (::unlink(path.c_str()) != 0) {
+        if (errno == ENOENT) return;
+        throw StorageError("folder store: cannot remove " + path.string() + ": " + errorText(errno));
+    }
+    if (const int why = syncDirectory(path.parent_path()); why != 0) {
+        throw StorageError("folder store: cannot flush " + path.parent_path().string() + ": " + errorText(why));
+    }
+}
+
 std::string FolderStore::link(const std::string& key, std::int64_t nowUs, std::chrono::seconds ttl) {
     checkTtl(ttl);
     return publicUrl_ + fileLinkTarget(linkKey_, key, nowUs / 1'000'000 + ttl.count());

@@ -24,6 +24,7 @@ public:
 
     void put(const std::string& key, std::string_view bytes, const std::string& contentType) override;
     std::optional<std::string> get(const std::string& key) override;
+    void remove(const std::string& key) override;
     // "<publicUrl>/files/<key>?expires=<now + ttl, unix seconds>&signature=<hex>".
     std::string link(const std::string& key, std::int64_t nowUs, std::chrono::seconds ttl) override;
     std::string describe() const override;

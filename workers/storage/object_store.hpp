@@ -37,6 +37,9 @@ public:
     virtual void put(const std::string& key, std::string_view bytes, const std::string& contentType) = 0;
     // The object's bytes, or nothing when there is no such object. Throws StorageError.
     virtual std::optional<std::string> get(const std::string& key) = 0;
+    // Deletes the object; nothing to delete is no error (a retry after a crash deletes nothing).
+    // When it returns, the object is gone for good. Throws StorageError.
+    virtual void remove(const std::string& key) = 0;
     // A URL that fetches the object without any other credential until nowUs + ttl, and is refused
     // after. Pure: no request is made, the object need not exist yet. ttl is 1 s to 7 days (S3's
     // limit for presigned URLs; std::invalid_argument otherwise).

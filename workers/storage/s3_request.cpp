@@ -138,6 +138,11 @@ S3Request getObjectRequest(const S3Location& location, const sigv4::Credentials&
     return headerSigned(location, credentials, "GET", key, {}, sha256Hex(""), "GetObject", unixSeconds);
 }
 
+S3Request deleteObjectRequest(const S3Location& location, const sigv4::Credentials& credentials, std::string_view key,
+                              std::int64_t unixSeconds) {
+    return headerSigned(location, credentials, "DELETE", key, {}, sha256Hex(""), "DeleteObject", unixSeconds);
+}
+
 std::string presignedGetUrl(const S3Location& location, const sigv4::Credentials& credentials, std::string_view key,
                             std::int64_t unixSeconds, std::int64_t expiresSeconds) {
     const auto where = target(location);

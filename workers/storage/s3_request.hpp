@@ -1,6 +1,6 @@
 #pragma once
 // The S3 requests S3Store sends, made as pure functions of the location, the credentials, the
-// object and the time: PutObject and GetObject signed in the Authorization header, and a presigned
+// object and the time: PutObject, GetObject and DeleteObject signed in the Authorization header, and a presigned
 // GetObject URL. Their shape is the one AWS's JavaScript SDK sends (lower-case header names,
 // `x-id=PutObject` in the query, `X-Amz-Content-Sha256=UNSIGNED-PAYLOAD` in a presigned URL), so
 // that tests/providers/aws_sdk_nodetest.cpp can require them byte-equal to the SDK's.
@@ -50,6 +50,8 @@ S3Request putObjectRequest(const S3Location& location, const sigv4::Credentials&
                            std::string_view payload, std::string_view contentType, std::int64_t unixSeconds);
 S3Request getObjectRequest(const S3Location& location, const sigv4::Credentials& credentials, std::string_view key,
                            std::int64_t unixSeconds);
+S3Request deleteObjectRequest(const S3Location& location, const sigv4::Credentials& credentials, std::string_view key,
+                              std::int64_t unixSeconds);
 // A URL that GETs the object without credentials until unixSeconds + expiresSeconds (1 second to 7
 // days; std::invalid_argument otherwise). Only Host is signed; the payload is UNSIGNED-PAYLOAD.
 std::string presignedGetUrl(const S3Location& location, const sigv4::Credentials& credentials, std::string_view key,

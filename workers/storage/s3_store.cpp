@@ -53,6 +53,15 @@ std::optional<std::string> S3Store::get(const std::string& key) {
     fail(what, answer);
 }
 
+void S3Store::remove(const std::string& key) {
+    checkKey(key);
+    const auto request = deleteObjectRequest(location_, credentials_, key, clock_.nowSeconds());
+    const auto what = "s3 DELETE " + location_.bucket + "/" + key;
+    const auto answer = send(request, {}, what);
+    // S3 answers 204 whether or not there was such an object.
+    if (answer.status != 204 && answer.status != 200) fail(what, answer);
+}
+
 std::string S3Store::link(const std::string& key, std::int64_t nowUs, std::chrono::seconds ttl) {
     checkKey(key);
     return presignedGetUrl(location_, credentials_, key, nowUs / 1'000'000, ttl.count());

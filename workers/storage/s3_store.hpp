@@ -25,6 +25,7 @@ public:
     void put(const std::string& key, std::string_view bytes, const std::string& contentType) override;
     // GetObject; 404 NoSuchKey is nothing, any other failure (NoSuchBucket included) throws.
     std::optional<std::string> get(const std::string& key) override;
+    void remove(const std::string& key) override;
     // A presigned GET URL valid for ttl from nowUs (whole seconds).
     std::string link(const std::string& key, std::int64_t nowUs, std::chrono::seconds ttl) override;
     std::string describe() const override;
