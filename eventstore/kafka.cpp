@@ -149,8 +149,29 @@ Consumer::Consumer(const std::string& brokers, const std::string& groupId, const
 }
 
 Consumer::~Consumer() {
-    rd_kafka_consumer_close(rk_);
-    rd_kafka_destroy(rk_);
+    // Leave the group and commit what the group protocol still holds, but for 2 s at most: a
+    // coordinator that does not answer (a rebalance waiting out a member that died) held a
+    // shutdown for 5 s and more. Whatever was not committed is delivered again, and every
+    // consumer here is idempotent.
+    constexpr auto kCloseWait = std::chrono::seconds(2);
+    bool closed = false;
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk_);
+    if (rd_kafka_error_t* error = rd_kafka_consumer_close_queue(rk_, queue); error != nullptr) {
+        rd_kafka_error_destroy(error);
+    } else {
+        const auto deadline = std::chrono::steady_clock::now() + kCloseWait;
+        while (!(closed = rd_kafka_consumer_closed(rk_) != 0) && std::chrono::steady_clock::now() < deadline) {
+            if (rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 100); event != nullptr)
+                rd_kafka_event_destroy(event);
+        }
+    }
+    rd_kafka_queue_destroy(queue);
+    if (closed) {
+        rd_kafka_destroy(rk_);
+    } else {
+        spdlog::warn("kafka: the consumer did not leave its group within {} s; stopping without it", kCloseWait.count());
+        rd_kafka_destroy_flags(rk_, RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    }
 }
 
 bool Consumer::poll(IncomingMessage& out, std::chrono::milliseconds timeout) {

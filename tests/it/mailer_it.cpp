@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -103,12 +104,35 @@ public:
         : p_({test::lmsBinary(), "serve", "--only", "relay,workers"}, env, withLog) {
         p_.waitForLine("lms: serving", seconds(60));
     }
-    // Ctrl-C; returns how long it took to stop.
+    // Ctrl-C; returns how long it took to stop. The output is read meanwhile (a full pipe would
+    // hold the server's log), and when the stop is slow the server's own account of it (its
+    // "stopping: ... took" lines, and when it said "lms: stopped") is printed.
     std::chrono::milliseconds interrupt() {
+        using std::chrono::milliseconds;
         const auto t0 = std::chrono::steady_clock::now();
         p_.kill(SIGINT);
+        std::string account;
+        auto said = milliseconds(-1);
+        try {
+            for (;;) {
+                const auto line = p_.readLine(seconds(30));
+                if (line.find("stopping:") != std::string::npos || line.find("kafka:") != std::string::npos)
+                    account += "  " + line + "\n";
+                if (line.find("lms: stopped") != std::string::npos) {
+                    said = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0);
+                    break;
+                }
+            }
+        } catch (const std::runtime_error&) {  // it exited (or went quiet) without saying so
+        }
         EXPECT_EQ(p_.wait(), 0);
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+        const auto took = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - t0);
+        if (took >= milliseconds(5000)) {
+            std::cerr << "lms serve said \"lms: stopped\" after " << said.count() << " ms and exited after "
+                      << took.count() << " ms\n"
+                      << account;
+        }
+        return took;
     }
     // Whether a log line holding needle comes within 90 s (only with withLog).
     bool logs(const std::string& needle) {
