@@ -399,6 +399,16 @@ TEST(CertificatePipeline, ADeadLetterOfTheCertificateWorkerIsReDrivenOnceByLmsDl
     EXPECT_EQ(count(c, "CertificateRendered", stream), 1) << "the PDF rendered before storage failed counts";
     EXPECT_EQ(count(c, "CertificateStored", stream), 1);
     EXPECT_EQ(count(c, "CertificateMailed", stream), 1);
+
+    // A message on the topic that is no event envelope is dead-lettered; the worker goes on.
+    kafka::Producer producer(server.brokers());
+    ASSERT_EQ(producer.sendAll({{"lms.certificates", "garbage", "not an envelope {", {}}}, seconds(10)), 0u);
+    ASSERT_TRUE(test::eventually([&] { return deadLetters() == 2; }, seconds(60)))
+        << "the garbage was not dead-lettered";
+    const std::string next = completeACourse(port, test::signUp(port, "student", "STUDENT", "Grace", "Hopper"), owner,
+                                             admin, "After garbage " + newUuid().substr(30));
+    const json after = verificationWhen(port, next, [](json j) { return j["pdfUrl"].is_string(); });
+    EXPECT_TRUE(after["pdfUrl"].is_string()) << "the worker stopped working after the garbage: " << after.dump();
     std::error_code ec;
     fs::remove_all(scratch, ec);
 }

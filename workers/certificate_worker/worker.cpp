@@ -102,8 +102,9 @@ CertificateWorker::Outcome CertificateWorker::handle(const kafka::IncomingMessag
     const auto envelope = nlohmann::json::parse(m.value, nullptr, false);
     const std::string type = envelope.is_object() && envelope["type"].is_string() ? envelope["type"].get<std::string>()
                                                                                   : "";
-    const std::string correlationId = envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "")
-                                                                       : "";
+    // (Only an object is indexed: a message that is not one is dead-lettered below.)
+    const std::string correlationId =
+        envelope.is_object() && envelope["metadata"].is_object() ? envelope["metadata"].value("correlationId", "") : "";
     // A student erased: the PDFs that carry their name are deleted.
     if (type == di::UserErased::kType) {
         const auto user = envelope["streamId"].is_string() ? di::userOfStream(envelope["streamId"].get<std::string>())
