@@ -74,21 +74,38 @@ std::int64_t count(pg::Connection& c, const std::string& type, const std::string
     return c.query("SELECT count(*) FROM lms_events WHERE event_type = $1 AND stream_id = $2", {type, stream}).i64(0, 0);
 }
 
-TEST(CertificatePipeline, EveryCompletedCourseEndsInOneStoredSignedMailedPdfDespiteACrash) {
+// The real parts every test here starts: a database, s3rver, an SMTP server writing to a
+// scratch folder (removed at the end), and the environment of a server that uses them.
+struct Parts {
     test::TestDatabase db;
-    test::S3rver s3(LMS_TESTS_S3_DIR);
-    const fs::path scratch = fs::temp_directory_path() / ("lms-pipeline-" + newUuid().substr(24));
-    test::SmtpSink sink(LMS_TESTS_IT_DIR "/smtp_sink.py", scratch / "mail");
-    const std::map<std::string, std::string> env{{"LMS_SMTP_HOST", "127.0.0.1"},
-                                                 {"LMS_SMTP_PORT", std::to_string(sink.port())},
-                                                 {"LMS_SMTP_STARTTLS", "0"},
-                                                 {"LMS_MAIL_RETRY_BASE_MS", "100"},
-                                                 {"LMS_CERTIFICATE_RETRY_BASE_MS", "100"},
-                                                 {"LMS_S3_ENDPOINT", s3.endpoint()},
-                                                 {"LMS_S3_BUCKET", "certs"},
-                                                 {"LMS_S3_ACCESS_KEY_ID", "S3RVER"},
-                                                 {"LMS_S3_SECRET_ACCESS_KEY", "S3RVER"},
-                                                 {"LMS_S3_PATH_STYLE", "1"}};
+    test::S3rver s3{LMS_TESTS_S3_DIR};
+    fs::path scratch = fs::temp_directory_path() / ("lms-pipeline-" + newUuid().substr(24));
+    test::SmtpSink sink{LMS_TESTS_IT_DIR "/smtp_sink.py", scratch / "mail"};
+    ~Parts() {
+        std::error_code ec;
+        fs::remove_all(scratch, ec);
+    }
+    // Certificates go to the bucket, mail to the sink, retries come quickly.
+    std::map<std::string, std::string> env(const std::string& bucket) const {
+        return {{"LMS_SMTP_HOST", "127.0.0.1"},
+                {"LMS_SMTP_PORT", std::to_string(sink.port())},
+                {"LMS_SMTP_STARTTLS", "0"},
+                {"LMS_MAIL_RETRY_BASE_MS", "100"},
+                {"LMS_CERTIFICATE_RETRY_BASE_MS", "100"},
+                {"LMS_S3_ENDPOINT", s3.endpoint()},
+                {"LMS_S3_BUCKET", bucket},
+                {"LMS_S3_ACCESS_KEY_ID", "S3RVER"},
+                {"LMS_S3_SECRET_ACCESS_KEY", "S3RVER"},
+                {"LMS_S3_PATH_STYLE", "1"}};
+    }
+};
+
+TEST(CertificatePipeline, EveryCompletedCourseEndsInOneStoredSignedMailedPdfDespiteACrash) {
+    Parts parts;
+    auto& db = parts.db;
+    auto& s3 = parts.s3;
+    auto& sink = parts.sink;
+    const auto env = parts.env("certs");
     test::LmsServer server(db.url(), kSecret, env, {"--only", "api,projections,relay"});
     const int port = server.port();
     auto workers = startWorkers(server);
@@ -189,24 +206,6 @@ TEST(CertificatePipeline, EveryCompletedCourseEndsInOneStoredSignedMailedPdfDesp
     }
     workers->kill(SIGTERM);
     workers->wait();
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
-}
-
-// The environment of a server whose certificates go to s3rver's `bucket` and whose mail goes to sink.
-std::map<std::string, std::string> pipelineEnv(const test::S3rver& s3, const test::SmtpSink& sink,
-                                               const std::string& bucket) {
-    return {{"LMS_SMTP_HOST", "127.0.0.1"},
-            {"LMS_SMTP_PORT", std::to_string(sink.port())},
-            {"LMS_SMTP_STARTTLS", "0"},
-            {"LMS_MAIL_RETRY_BASE_MS", "100"},
-            {"LMS_CERTIFICATE_RETRY_BASE_MS", "100"},
-            {"LMS_CERTIFICATE_MAX_ATTEMPTS", "2"},
-            {"LMS_S3_ENDPOINT", s3.endpoint()},
-            {"LMS_S3_BUCKET", bucket},
-            {"LMS_S3_ACCESS_KEY_ID", "S3RVER"},
-            {"LMS_S3_SECRET_ACCESS_KEY", "S3RVER"},
-            {"LMS_S3_PATH_STYLE", "1"}};
 }
 
 // A student of a free one-lecture course completes it; returns the certificate's id.
@@ -246,11 +245,10 @@ bool signatureVerifies(int port, json v) {
 }
 
 TEST(CertificatePipeline, AReissueIsANewPdfAndAnErasureDeletesThePdfsAndLeavesACertificateThatVerifiesWithoutAName) {
-    test::TestDatabase db;
-    test::S3rver s3(LMS_TESTS_S3_DIR);
-    const fs::path scratch = fs::temp_directory_path() / ("lms-pipeline-" + newUuid().substr(24));
-    test::SmtpSink sink(LMS_TESTS_IT_DIR "/smtp_sink.py", scratch / "mail");
-    test::LmsServer server(db.url(), kSecret, pipelineEnv(s3, sink, "certs"));
+    Parts parts;
+    auto& db = parts.db;
+    auto& s3 = parts.s3;
+    test::LmsServer server(db.url(), kSecret, parts.env("certs"));
     const int port = server.port();
     pg::Connection c(db.url());
     const auto owner = test::signUp(port, "owner", "INSTRUCTOR", "Olga", "Owner");
@@ -333,17 +331,16 @@ TEST(CertificatePipeline, AReissueIsANewPdfAndAnErasureDeletesThePdfsAndLeavesAC
     EXPECT_EQ(count(c, "CertificateReissued", stream), before);
     const auto events = c.query("SELECT string_agg(data::text, ' ') FROM lms_events WHERE stream_id = $1", {stream});
     EXPECT_EQ(events.str(0, 0).find("Garc"), std::string::npos) << "the name is sealed, never in clear";
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
 }
 
 TEST(CertificatePipeline, ADeadLetterOfTheCertificateWorkerIsReDrivenOnceByLmsDlqRetry) {
-    test::TestDatabase db;
-    test::S3rver s3(LMS_TESTS_S3_DIR);
-    const fs::path scratch = fs::temp_directory_path() / ("lms-pipeline-" + newUuid().substr(24));
-    test::SmtpSink sink(LMS_TESTS_IT_DIR "/smtp_sink.py", scratch / "mail");
+    Parts parts;
+    auto& db = parts.db;
+    auto& s3 = parts.s3;
     // The bucket does not exist yet: every attempt to store fails, the last one dead-letters.
-    test::LmsServer server(db.url(), kSecret, pipelineEnv(s3, sink, "late"));
+    auto late = parts.env("late");
+    late["LMS_CERTIFICATE_MAX_ATTEMPTS"] = "2";
+    test::LmsServer server(db.url(), kSecret, late);
     const int port = server.port();
     pg::Connection c(db.url());
     const auto owner = test::signUp(port, "owner", "INSTRUCTOR", "Olga", "Owner");
@@ -409,8 +406,6 @@ TEST(CertificatePipeline, ADeadLetterOfTheCertificateWorkerIsReDrivenOnceByLmsDl
                                              admin, "After garbage " + newUuid().substr(30));
     const json after = verificationWhen(port, next, [](json j) { return j["pdfUrl"].is_string(); });
     EXPECT_TRUE(after["pdfUrl"].is_string()) << "the worker stopped working after the garbage: " << after.dump();
-    std::error_code ec;
-    fs::remove_all(scratch, ec);
 }
 
 }  // namespace
